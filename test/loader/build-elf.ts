@@ -119,3 +119,21 @@ export const A64 = {
   /** The exit(code) syscall: movz x0; movz x8, #93; svc #0. */
   exit: (code: number): number[] => [A64.movz(0, code), A64.movz(8, 93), A64.svc()],
 };
+
+/** Dynamic entries as bytes. */
+export function dynamicTable(...entries: [bigint, bigint][]): Uint8Array {
+  const out = new Uint8Array(entries.length * 16);
+  const v = new DataView(out.buffer);
+  entries.forEach(([tag, val], i) => { v.setBigInt64(i * 16, tag, true); v.setBigUint64(i * 16 + 8, val, true); });
+  return out;
+}
+
+/** An ET_DYN at vaddr 0 whose PT_DYNAMIC (file offset 0x180) holds `dyn`. */
+export function dynFile(dyn: Uint8Array): Uint8Array {
+  const dynamic = { type: PT_DYNAMIC, flags: PF_R | PF_W, offset: 0x180n, vaddr: 0x180n, filesz: BigInt(dyn.length), memsz: BigInt(dyn.length) };
+  return buildElf({
+    type: 3, entry: 0x100n, size: 0x180 + dyn.length,
+    phdrs: [{ type: PT_LOAD, flags: PF_R | PF_X, offset: 0n, vaddr: 0n, filesz: BigInt(0x180 + dyn.length), memsz: BigInt(0x180 + dyn.length) }, dynamic],
+    chunks: [{ offset: 0x180, bytes: dyn }],
+  });
+}

@@ -11,7 +11,7 @@ import { parseElf, placeElf, type ElfImage, type MemRange } from '../../src/load
 import type { Result } from '../../src/util/result.js';
 import { haveTool, GNU_AS, GNU_LD } from '../support/tools.js';
 import {
-  buildElf, simpleExec, words, A64, type ElfSpec, type PhdrSpec,
+  buildElf, simpleExec, words, A64, dynamicTable, dynFile, type ElfSpec, type PhdrSpec,
   PT_LOAD, PT_DYNAMIC, PT_INTERP, PF_R, PF_W, PF_X, TEXT_BASE, DATA_BASE, CODE_OFFSET,
 } from './build-elf.js';
 
@@ -234,24 +234,6 @@ describe('parseElf rejects, saying why,', () => {
     expect(error(parseElf(file))).toContain('PT_DYNAMIC (program header 1)');
   });
 });
-
-/** Dynamic entries as bytes. */
-function dynamicTable(...entries: [bigint, bigint][]): Uint8Array {
-  const out = new Uint8Array(entries.length * 16);
-  const v = new DataView(out.buffer);
-  entries.forEach(([tag, val], i) => { v.setBigInt64(i * 16, tag, true); v.setBigUint64(i * 16 + 8, val, true); });
-  return out;
-}
-
-/** An ET_DYN at vaddr 0 whose PT_DYNAMIC (file offset 0x180) holds `dyn`. */
-function dynFile(dyn: Uint8Array): Uint8Array {
-  const dynamic = { type: PT_DYNAMIC, flags: PF_R | PF_W, offset: 0x180n, vaddr: 0x180n, filesz: BigInt(dyn.length), memsz: BigInt(dyn.length) };
-  return buildElf({
-    type: 3, entry: 0x100n, size: 0x180 + dyn.length,
-    phdrs: [textPhdr({ vaddr: 0n, filesz: BigInt(0x180 + dyn.length), memsz: BigInt(0x180 + dyn.length) }), dynamic],
-    chunks: [{ offset: 0x180, bytes: dyn }],
-  });
-}
 
 describe('placeElf', () => {
   it('accepts an ET_EXEC whose segments lie inside RAM, unchanged', () => {
