@@ -1,0 +1,88 @@
+// The core's export list: a flat, C-like API over linear memory (STYLE rule 11). src/machine/view.ts
+// is the only TypeScript that calls these.
+
+export { ExitReason, Ec, Fsc, ExcKind, Access } from "./enums";
+export { ExitField } from "./layout";
+export { create, resetCpu, run, LINE_IRQ, LINE_FIQ, LINE_SERROR, LINE_VIRQ, LINE_VFIQ } from "./machine";
+export { addMmio, clearMmio } from "./mem/phys";
+export { setHostEls } from "./cpu/exception";
+export { setSemihosting } from "./cpu/exec_sys";
+export { setCounterRatio } from "./cpu/sysreg";
+export { dcacheInvalidateRange, dcacheFlush } from "./cpu/dcache";
+export { mmioComplete, snoopAll } from "./mem/access";
+export { utlbFlushAll } from "./mmu/tlb";
+export { SYSREG_COUNT } from "./cpu/sysregs.gen";
+
+import * as S from "./cpu/state";
+import { activate, hdr, exitRecord, cpuHeader, getSpEl, setSpEl, setElSp, sysGet, sysSet } from "./cpu/state";
+import { ramHost, ramBase, ramSize } from "./mem/phys";
+import { sysRead, sysWrite } from "./cpu/sysreg";
+import { exceptionReturn, takeException, invalidateFetch } from "./cpu/exception";
+import { newContext } from "./mmu/tlb";
+import { translate, trPa, fltFsc } from "./mmu/translate";
+import { walkSteps } from "./mmu/translate";
+import { tlbiCount } from "./mmu/maint";
+
+export function ramHostPtr(): usize { return ramHost; }
+export function ramBasePa(): u64 { return ramBase; }
+export function ramBytes(): u64 { return ramSize; }
+export function exitRecordPtr(cpu: i32): usize { return changetype<usize>(exitRecord(cpu)); }
+
+export function getX(cpu: i32, r: u32): u64 { activate(cpu); return r >= 31 ? 0 : S.getX(r); }
+export function setX(cpu: i32, r: u32, v: u64): void { activate(cpu); if (r < 31) S.setX(r, v); }
+export function getPc(cpu: i32): u64 { activate(cpu); return S.pc; }
+export function setPc(cpu: i32, v: u64): void { activate(cpu); S.pc = v; invalidateFetch(); }
+/** SP_ELn (n = 0, 1, 2). */
+export function getSp(cpu: i32, n: u32): u64 { activate(cpu); return getSpEl(n); }
+export function setSp(cpu: i32, n: u32, v: u64): void { activate(cpu); setSpEl(n, v); }
+/** PSTATE in SPSR format. */
+export function getPstate(cpu: i32): u64 { activate(cpu); return S.pstateToSpsr(); }
+/** Sets PSTATE from an SPSR-format value (M[3:0] selects EL and SP; no legality checks). */
+export function setPstate(cpu: i32, spsr: u64): void {
+  activate(cpu);
+  S.nzcv = <u32>(spsr >> 28) & 15;
+  S.daif = <u32>spsr & 0x3c0;
+  setElSp(<u32>(spsr >> 2) & 3, <u32>spsr & 1);
+  hdr().il = <u32>(spsr >> 20) & 1;
+  invalidateFetch();
+}
+/** Raw storage of system register `id` (no side effects). */
+export function getSysRaw(cpu: i32, id: i32): u64 { activate(cpu); return sysGet(id); }
+export function setSysRaw(cpu: i32, id: i32, v: u64): void { activate(cpu); sysSet(id, v); newContext(); invalidateFetch(); }
+/** System register as MRS/MSR at the CPU's current EL would see/change it. */
+export function sysReadAs(cpu: i32, id: i32): u64 { activate(cpu); return sysRead(id); }
+export function sysWriteAs(cpu: i32, id: i32, v: u64): void { activate(cpu); sysWrite(id, v); }
+
+/** Host-mode EL software resumes the CPU with ERET semantics from its current EL. */
+export function eret(cpu: i32): void { activate(cpu); exceptionReturn(); }
+/** Host-mode EL software injects an exception (e.g. UNDEF into a guest). */
+export function injectException(cpu: i32, target: u32, kind: u32, esr: u64, far: u64, farValid: bool, ret: u64): void {
+  activate(cpu);
+  takeException(target, kind, esr, far, farValid, ret);
+}
+
+export function setOn(cpu: i32, on: bool): void { cpuHeader(cpu).on = on ? 1 : 0; cpuHeader(cpu).waiting = 0; }
+export function isOn(cpu: i32): bool { return cpuHeader(cpu).on != 0; }
+export function isWaiting(cpu: i32): u32 { return cpuHeader(cpu).waiting; }
+export function setLines(cpu: i32, lines: u32): void {
+  cpuHeader(cpu).lines = lines;
+  if (cpu == S.curCpu) invalidateFetch();
+}
+export function getLines(cpu: i32): u32 { return cpuHeader(cpu).lines; }
+export function cpuInsns(cpu: i32): u64 { return cpuHeader(cpu).insns; }
+export function cpuCycles(cpu: i32): u64 { return cpuHeader(cpu).cycles; }
+export function addCycles(cpu: i32, n: u64): void { cpuHeader(cpu).cycles += n; }
+export function getEl(cpu: i32): u32 { activate(cpu); return S.el; }
+
+/**
+ * Translates `va` for CPU `cpu` as an access of kind `acc` at its current EL, or with EL0
+ * permissions if `asEl0` (no faults raised).
+ * Returns the PA, or u64.MAX_VALUE with the FSC available from lastFsc().
+ */
+export function translateVa(cpu: i32, va: u64, acc: u32, asEl0: bool): u64 {
+  activate(cpu);
+  return translate(va, acc, asEl0) ? trPa : u64.MAX_VALUE;
+}
+export function lastFsc(): u32 { return fltFsc; }
+export function statWalkSteps(): u64 { return walkSteps; }
+export function statTlbi(): u64 { return tlbiCount; }

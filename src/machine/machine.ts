@@ -1,0 +1,370 @@
+/**
+ * A machine: the wasm core plus typed accessors. This is the API the rest of the simulator
+ * (user runner, bare-metal board, KCore, KServ, checks) uses; it never touches wasm exports
+ * or offsets directly (those are in view.ts).
+ */
+import { instantiateCore, type CoreInstance } from './view.js';
+import { exceptionKindOf, type Exit } from './exit.js';
+import { SYSREGS, sysRegId } from '../arch/sysregs.js';
+
+export interface MachineConfig {
+  /** Number of pCPUs (1–64). */
+  readonly cpus: number;
+  /** Physical base address of RAM. */
+  readonly ramBase: bigint;
+  /** RAM size in bytes (a multiple of 64 KiB). */
+  readonly ramBytes: number;
+  /** CPU clock in Hz (simulated cycles per second; default 2.4 GHz, an X-Gene/m400 class part). */
+  readonly cpuHz?: number;
+}
+
+export const MAX_CPUS = 64;
+/** wasm32 linear memory is at most 4 GiB; the core's own state needs room too. */
+export const MAX_RAM_BYTES = 3 * 1024 * 1024 * 1024;
+
+/** Access kinds for `translate` (values of the core's `Access` enum). */
+export const enum AccessKind {
+  Read = 0,
+  Write = 1,
+  Exec = 2,
+}
+
+export class Machine {
+  readonly cpus: number;
+  readonly ramBase: bigint;
+  readonly ramBytes: number;
+  private readonly core: CoreInstance;
+  private ramView: Uint8Array;
+  private dv: DataView;
+  private readonly exitPtr: number[];
+
+  private constructor(core: CoreInstance, cfg: MachineConfig) {
+    this.core = core;
+    this.cpus = cfg.cpus;
+    this.ramBase = cfg.ramBase;
+    this.ramBytes = cfg.ramBytes;
+    this.ramView = new Uint8Array(core.x.memory.buffer, core.x.ramHostPtr(), cfg.ramBytes);
+    this.dv = new DataView(core.x.memory.buffer);
+    this.exitPtr = [];
+    for (let i = 0; i < cfg.cpus; i++) this.exitPtr.push(core.x.exitRecordPtr(i));
+  }
+
+  /** Creates a machine; throws RangeError with a clear message for impossible configurations. */
+  static create(cfg: MachineConfig): Machine {
+    if (!Number.isInteger(cfg.cpus) || cfg.cpus < 1 || cfg.cpus > MAX_CPUS) {
+      throw new RangeError(`cpus must be an integer in 1..${MAX_CPUS}, got ${cfg.cpus}`);
+    }
+    if (!Number.isInteger(cfg.ramBytes) || cfg.ramBytes < 65536 || cfg.ramBytes % 65536 !== 0) {
+      throw new RangeError(`RAM size must be a positive multiple of 64 KiB, got ${cfg.ramBytes}`);
+    }
+    if (cfg.ramBytes > MAX_RAM_BYTES) {
+      throw new RangeError(`RAM size ${cfg.ramBytes / 1048576} MiB is over the ${MAX_RAM_BYTES / 1048576} MiB limit ` +
+        `(guest RAM lives in wasm32 linear memory, at most 4 GiB together with the core's own state)`);
+    }
+    if (cfg.ramBase % 4096n !== 0n || cfg.ramBase < 0n || cfg.ramBase + BigInt(cfg.ramBytes) > 1n << 44n) {
+      throw new RangeError(`RAM base 0x${cfg.ramBase.toString(16)} must be 4 KiB aligned and RAM must end below 2^44`);
+    }
+    const core = instantiateCore();
+    const short = core.x.create(cfg.cpus, cfg.ramBase, BigInt(cfg.ramBytes));
+    if (short !== 0) {
+      throw new RangeError(`could not allocate ${cfg.ramBytes / 1048576} MiB of guest RAM ` +
+        `(${short} more 64 KiB pages of wasm memory needed; the wasm32 limit is 4 GiB)`);
+    }
+    const m = new Machine(core, cfg);
+    const hz = cfg.cpuHz ?? 2_400_000_000;
+    m.setCounterFrequency(62_500_000, hz);
+    return m;
+  }
+
+  /** Sets CNTFRQ and the counter/cycle ratio: counter = cycles × cntfrq / cpuHz. */
+  setCounterFrequency(cntfrq: number, cpuHz: number): void {
+    const mul = (BigInt(cntfrq) << 64n) / BigInt(cpuHz);
+    this.core.x.setCounterRatio(mul > (1n << 64n) - 1n ? (1n << 64n) - 1n : mul);
+    for (let c = 0; c < this.cpus; c++) this.setSysRaw(c, 'CNTFRQ_EL0', BigInt(cntfrq));
+  }
+
+  // ---- configuration ----
+
+  /** Exceptions to these ELs exit to the host instead of vectoring (1 = EL1, 2 = EL2, 3 = firmware SMC). */
+  setHostEls(els: readonly number[]): void {
+    let mask = 0;
+    for (const e of els) mask |= 1 << e;
+    this.core.x.setHostEls(mask);
+  }
+
+  setSemihosting(on: boolean): void {
+    this.core.x.setSemihosting(on ? 1 : 0);
+  }
+
+  addMmio(base: bigint, size: bigint): void {
+    if (!this.core.x.addMmio(base, size)) throw new RangeError('too many MMIO ranges (32 at most)');
+  }
+
+  // ---- running ----
+
+  /** Runs `cpu` for at most `budget` instructions and returns why it stopped. */
+  run(cpu: number, budget: number): Exit {
+    this.core.x.run(cpu, budget >>> 0);
+    return this.exit(cpu);
+  }
+
+  /** The last exit record of `cpu`, decoded. */
+  exit(cpu: number): Exit {
+    const base = this.exitPtr[cpu]!;
+    const f = this.core.exitField;
+    const dv = this.view();
+    const reason = dv.getUint32(base + f.Reason, true);
+    const insns = Number(dv.getBigUint64(base + f.Insns, true));
+    const r = this.core.exitReason;
+    switch (reason) {
+      case r.Budget:
+        return { kind: 'budget', insns };
+      case r.Exception:
+        return {
+          kind: 'exception',
+          targetEl: dv.getUint32(base + f.TargetEl, true),
+          exc: exceptionKindOf(dv.getUint32(base + f.Kind, true)),
+          esr: dv.getUint32(base + f.Esr, true),
+          far: dv.getBigUint64(base + f.Far, true),
+          hpfar: dv.getBigUint64(base + f.Hpfar, true),
+          insns,
+        };
+      case r.Mmio:
+        return {
+          kind: 'mmio',
+          pa: dv.getBigUint64(base + f.MmioPa, true),
+          size: dv.getUint32(base + f.MmioSize, true),
+          write: dv.getUint32(base + f.MmioWrite, true) !== 0,
+          data: dv.getBigUint64(base + f.MmioData, true),
+          insns,
+        };
+      case r.Idle:
+        return { kind: 'idle', insns };
+      case r.Semihost:
+        return { kind: 'semihost', op: Number(dv.getBigUint64(base + f.SemiOp, true)), arg: dv.getBigUint64(base + f.SemiArg, true), insns };
+      case r.Off:
+        return { kind: 'off', insns };
+      default:
+        throw new Error(`simulator bug: unknown exit reason ${reason}`);
+    }
+  }
+
+  /** Completes the pending MMIO access of `cpu` (read data; ignored for writes). */
+  mmioComplete(cpu: number, data: bigint): void {
+    this.core.x.mmioComplete(cpu, data);
+  }
+
+  /** Host-mode EL software resumes `cpu` with ERET semantics from its current EL. */
+  eret(cpu: number): void {
+    this.core.x.eret(cpu);
+  }
+
+  injectException(cpu: number, targetEl: number, kind: number, esr: number, far: bigint | null, ret: bigint): void {
+    this.core.x.injectException(cpu, targetEl, kind, BigInt(esr >>> 0), far ?? 0n, far === null ? 0 : 1, ret);
+  }
+
+  resetCpu(cpu: number): void {
+    this.core.x.resetCpu(cpu);
+  }
+
+  setOn(cpu: number, on: boolean): void {
+    this.core.x.setOn(cpu, on ? 1 : 0);
+  }
+
+  isOn(cpu: number): boolean {
+    return this.core.x.isOn(cpu) !== 0;
+  }
+
+  /** 0 running, 1 waiting in WFI, 2 waiting in WFE. */
+  waiting(cpu: number): number {
+    return this.core.x.isWaiting(cpu);
+  }
+
+  setLines(cpu: number, lines: number): void {
+    this.core.x.setLines(cpu, lines);
+  }
+
+  getLines(cpu: number): number {
+    return this.core.x.getLines(cpu);
+  }
+
+  get lineBits(): CoreInstance['lines'] {
+    return this.core.lines;
+  }
+
+  // ---- registers ----
+
+  getX(cpu: number, r: number): bigint {
+    return this.core.x.getX(cpu, r);
+  }
+
+  setX(cpu: number, r: number, v: bigint): void {
+    this.core.x.setX(cpu, r, BigInt.asUintN(64, v));
+  }
+
+  getPc(cpu: number): bigint {
+    return this.core.x.getPc(cpu);
+  }
+
+  setPc(cpu: number, v: bigint): void {
+    this.core.x.setPc(cpu, BigInt.asUintN(64, v));
+  }
+
+  /** SP_ELn. */
+  getSp(cpu: number, el: number): bigint {
+    return this.core.x.getSp(cpu, el);
+  }
+
+  setSp(cpu: number, el: number, v: bigint): void {
+    this.core.x.setSp(cpu, el, BigInt.asUintN(64, v));
+  }
+
+  /** PSTATE in SPSR format (M[3:0], DAIF, NZCV, IL). */
+  getPstate(cpu: number): bigint {
+    return this.core.x.getPstate(cpu);
+  }
+
+  setPstate(cpu: number, spsr: bigint): void {
+    this.core.x.setPstate(cpu, spsr);
+  }
+
+  el(cpu: number): number {
+    return this.core.x.getEl(cpu);
+  }
+
+  private sysId(name: string): number {
+    const id = sysRegId(name);
+    if (id === 0) throw new RangeError(`unknown system register ${name}`);
+    return id;
+  }
+
+  /** Raw storage of a system register (no side effects). */
+  getSysRaw(cpu: number, name: string): bigint {
+    return this.core.x.getSysRaw(cpu, this.sysId(name));
+  }
+
+  /** Writes raw storage (the translation context is refreshed). */
+  setSysRaw(cpu: number, name: string, v: bigint): void {
+    this.core.x.setSysRaw(cpu, this.sysId(name), BigInt.asUintN(64, v));
+  }
+
+  /** Reads a system register as MRS at the CPU's current EL would (counters, PSTATE views…). */
+  readSys(cpu: number, name: string): bigint {
+    return this.core.x.sysReadAs(cpu, this.sysId(name));
+  }
+
+  /** Writes a system register as MSR at the CPU's current EL would. */
+  writeSys(cpu: number, name: string, v: bigint): void {
+    this.core.x.sysWriteAs(cpu, this.sysId(name), BigInt.asUintN(64, v));
+  }
+
+  insns(cpu: number): bigint {
+    return this.core.x.cpuInsns(cpu);
+  }
+
+  cycles(cpu: number): bigint {
+    return this.core.x.cpuCycles(cpu);
+  }
+
+  addCycles(cpu: number, n: bigint): void {
+    this.core.x.addCycles(cpu, n);
+  }
+
+  // ---- memory ----
+
+  private view(): DataView {
+    if (this.dv.buffer !== this.core.x.memory.buffer) {
+      this.dv = new DataView(this.core.x.memory.buffer);
+      this.ramView = new Uint8Array(this.core.x.memory.buffer, this.core.x.ramHostPtr(), this.ramBytes);
+    }
+    return this.dv;
+  }
+
+  /** RAM as bytes (index 0 = physical ramBase). Writes through it must call `codeChanged`. */
+  ram(): Uint8Array {
+    this.view();
+    return this.ramView;
+  }
+
+  /** True if [pa, pa+len) lies in RAM. */
+  inRam(pa: bigint, len: number): boolean {
+    return pa >= this.ramBase && pa + BigInt(len) <= this.ramBase + BigInt(this.ramBytes);
+  }
+
+  private ramOffset(pa: bigint, len: number): number {
+    if (!this.inRam(pa, len)) {
+      throw new RangeError(`physical range 0x${pa.toString(16)}+${len} is outside RAM ` +
+        `[0x${this.ramBase.toString(16)}, 0x${(this.ramBase + BigInt(this.ramBytes)).toString(16)})`);
+    }
+    return Number(pa - this.ramBase);
+  }
+
+  /** Copies bytes into physical RAM (host-side write: keeps decoded code and monitors coherent). */
+  writePhys(pa: bigint, bytes: Uint8Array): void {
+    const off = this.ramOffset(pa, bytes.length);
+    this.ram().set(bytes, off);
+    this.codeChanged(pa, bytes.length);
+  }
+
+  /** Zero-fills physical RAM. */
+  zeroPhys(pa: bigint, len: number): void {
+    const off = this.ramOffset(pa, len);
+    this.ram().fill(0, off, off + len);
+    this.codeChanged(pa, len);
+  }
+
+  readPhys(pa: bigint, len: number): Uint8Array {
+    const off = this.ramOffset(pa, len);
+    return this.ram().slice(off, off + len);
+  }
+
+  read64(pa: bigint): bigint {
+    const off = this.ramOffset(pa, 8);
+    return this.view().getBigUint64(this.core.x.ramHostPtr() + off, true);
+  }
+
+  write64(pa: bigint, v: bigint): void {
+    const off = this.ramOffset(pa, 8);
+    this.view().setBigUint64(this.core.x.ramHostPtr() + off, BigInt.asUintN(64, v), true);
+    this.codeChanged(pa, 8);
+  }
+
+  read32(pa: bigint): number {
+    const off = this.ramOffset(pa, 4);
+    return this.view().getUint32(this.core.x.ramHostPtr() + off, true);
+  }
+
+  write32(pa: bigint, v: number): void {
+    const off = this.ramOffset(pa, 4);
+    this.view().setUint32(this.core.x.ramHostPtr() + off, v >>> 0, true);
+    this.codeChanged(pa, 4);
+  }
+
+  /** Must follow any host write to RAM made through `ram()`. */
+  codeChanged(pa: bigint, len: number): void {
+    this.core.x.dcacheInvalidateRange(pa, BigInt(len));
+    this.core.x.snoopAll(pa, BigInt(len));
+  }
+
+  /**
+   * Translates `va` as `cpu` would at its current EL (or with EL0 permissions), without raising
+   * anything. Returns the PA or null.
+   */
+  translate(cpu: number, va: bigint, acc: AccessKind, asEl0 = false): bigint | null {
+    const pa = this.core.x.translateVa(cpu, BigInt.asUintN(64, va), acc, asEl0 ? 1 : 0);
+    return pa === (1n << 64n) - 1n ? null : pa;
+  }
+
+  /** Drops every cached translation on every CPU. */
+  flushTlbs(): void {
+    this.core.x.utlbFlushAll();
+  }
+
+  /** Statistics: descriptor reads by the hardware walker, TLBI instructions executed. */
+  stats(): { walkSteps: bigint; tlbi: bigint } {
+    return { walkSteps: this.core.x.statWalkSteps(), tlbi: this.core.x.statTlbi() };
+  }
+}
+
+/** All system-register names the core knows (for tools and help text). */
+export const SYSREG_NAMES: readonly string[] = SYSREGS.map((d) => d.name);
