@@ -239,15 +239,13 @@ function handleAttention(): bool {
     off = S.pc - pageVa;
   }
   const entry = pageEntries + (<usize>(off >> 2) << 3);
-  let opx = load<u32>(entry, 4);
-  let w: u32;
+  const ent = load<u64>(entry);
+  let w = <u32>ent;
+  let opx = <u32>(ent >> 32);
   if (opx == 0) {
     w = load<u32>(pageHost + <usize>off);
     opx = decode(w);
-    store<u32>(entry, w);
-    store<u32>(entry, opx, 4);
-  } else {
-    w = load<u32>(entry);
+    store<u64>(entry, <u64>w | (<u64>opx << 32));
   }
   switch (opx & 0xffff) {
     case Op.Undef: X.undefined_(); break;
@@ -268,6 +266,12 @@ function handleAttention(): bool {
     case Op.Bfm: DP.execBitfield(w, 1); break;
     case Op.Ubfm: DP.execBitfield(w, 2); break;
     case Op.Extr: DP.execExtr(w); break;
+    case Op.UbfxX: DP.execUbfxX(w); break;
+    case Op.UbfizX: DP.execUbfizX(w); break;
+    case Op.SbfxX: DP.execSbfxX(w); break;
+    case Op.UbfxW: DP.execUbfxW(w); break;
+    case Op.UbfizW: DP.execUbfizW(w); break;
+    case Op.SbfxW: DP.execSbfxW(w); break;
     case Op.B: BR.execB(w); break;
     case Op.Bl: BR.execBl(w); break;
     case Op.BCond: BR.execBCond(w); break;
@@ -327,6 +331,12 @@ function handleAttention(): bool {
     case Op.Swp: LS.execSwp(w); break;
     case Op.LogSr: DP.execLogSr(w); break;
     case Op.MovReg: DP.execMovReg(w); break;
+    case Op.AndRegX: DP.execAndRegX(w); break;
+    case Op.OrrRegX: DP.execOrrRegX(w); break;
+    case Op.EorRegX: DP.execEorRegX(w); break;
+    case Op.AddRegX: DP.execAddRegX(w); break;
+    case Op.SubRegX: DP.execSubRegX(w); break;
+    case Op.SubsRegX: DP.execSubsRegX(w); break;
     case Op.AddSubSr: DP.execAddSubSr(w); break;
     case Op.AddSubEr: DP.execAddSubEr(w); break;
     case Op.AdcSbc: DP.execAdcSbc(w); break;

@@ -55,6 +55,13 @@ function decodeDpImm(w: u32): u32 {
       const opc = bits(w, 30, 29), n = bits(w, 22, 22);
       if (opc == 3 || n != sf) return op(Op.Undef);
       if (sf == 0 && (bits(w, 21, 21) != 0 || bits(w, 15, 15) != 0)) return op(Op.Undef);
+      // Specialised forms of the common aliases (LSR/LSL/ASR/UBFX/UBFIZ/SBFX/SXTx/UXTx).
+      const immr = bits(w, 21, 16), imms = bits(w, 15, 10);
+      if (opc == 2) {
+        if (imms >= immr) return op(sf ? Op.UbfxX : Op.UbfxW);
+        return op(sf ? Op.UbfizX : Op.UbfizW);
+      }
+      if (opc == 0 && imms >= immr) return op(sf ? Op.SbfxX : Op.SbfxW);
       return op(opc == 0 ? Op.Sbfm : opc == 1 ? Op.Bfm : Op.Ubfm);
     }
     case 7: {
@@ -264,12 +271,26 @@ function decodeDpReg(w: u32): u32 {
       if (sf == 0 && bits(w, 15, 15) != 0) return op(Op.Undef);
       // MOV (register) = ORR Rd, ZR, Rm with no shift
       if (bits(w, 30, 29) == 1 && bits(w, 23, 21) == 0 && bits(w, 15, 5) == 0x1f) return op(Op.MovReg);
+      // Unshifted, non-inverted 64-bit AND/ORR/EOR: the common case, without the shifter.
+      if (sf == 1 && bits(w, 23, 21) == 0 && bits(w, 15, 10) == 0) {
+        const opc = bits(w, 30, 29);
+        if (opc == 0) return op(Op.AndRegX);
+        if (opc == 1) return op(Op.OrrRegX);
+        if (opc == 2) return op(Op.EorRegX);
+      }
       return op(Op.LogSr);
     }
     if ((op2 & 1) == 0) {
       // Add/subtract (shifted register)
       if (bits(w, 23, 22) == 3) return op(Op.Undef);
       if (sf == 0 && bits(w, 15, 15) != 0) return op(Op.Undef);
+      // Unshifted 64-bit ADD, SUB, SUBS (CMP) register forms, without the shifter.
+      if (sf == 1 && bits(w, 23, 22) == 0 && bits(w, 15, 10) == 0) {
+        const opS = bits(w, 30, 29);
+        if (opS == 0) return op(Op.AddRegX);
+        if (opS == 2) return op(Op.SubRegX);
+        if (opS == 3) return op(Op.SubsRegX);
+      }
       return op(Op.AddSubSr);
     }
     // Add/subtract (extended register): opt must be 00, imm3 ≤ 4

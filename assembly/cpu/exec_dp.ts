@@ -113,6 +113,47 @@ export function execBitfield(w: u32, kind: u32): void {
   return <u64>rotr<u32>(<u32>v, <u32>r);
 }
 
+// Fast forms of UBFM/SBFM (the general form is execBitfield):
+//   UBFM imms ≥ immr: UBFX/LSR — field [imms:immr] moved to bit 0, zero-extended.
+//   UBFM imms < immr: UBFIZ/LSL — field [imms:0] moved to bit (size − immr).
+//   SBFM imms ≥ immr: SBFX/ASR/SXTB/SXTH/SXTW — as UBFX, sign-extended from bit imms − immr.
+export function execUbfxX(w: u32): void {
+  const immr = <u64>((w >> 16) & 63), imms = <u64>((w >> 10) & 63);
+  const v = getX(rn(w)) >> immr;
+  const width = imms - immr + 1;
+  setX(rd(w), width == 64 ? v : v & ((<u64>1 << width) - 1));
+  next();
+}
+export function execUbfxW(w: u32): void {
+  const immr = (w >> 16) & 31, imms = (w >> 10) & 31;
+  const v = <u32>getX(rn(w)) >> immr;
+  const width = imms - immr + 1;
+  setX(rd(w), <u64>(width == 32 ? v : v & ((1 << width) - 1)));
+  next();
+}
+export function execUbfizX(w: u32): void {
+  const immr = <u64>((w >> 16) & 63), imms = <u64>((w >> 10) & 63);
+  const v = getX(rn(w)) & ((<u64>1 << (imms + 1)) - 1);
+  setX(rd(w), v << (64 - immr));
+  next();
+}
+export function execUbfizW(w: u32): void {
+  const immr = (w >> 16) & 31, imms = (w >> 10) & 31;
+  const v = <u32>getX(rn(w)) & ((1 << (imms + 1)) - 1);
+  setX(rd(w), <u64>(v << (32 - immr)));
+  next();
+}
+export function execSbfxX(w: u32): void {
+  const immr = <u64>((w >> 16) & 63), imms = <u64>((w >> 10) & 63);
+  setX(rd(w), <u64>((<i64>(getX(rn(w)) << (63 - imms))) >> (63 - imms + immr)));
+  next();
+}
+export function execSbfxW(w: u32): void {
+  const immr = (w >> 16) & 31, imms = (w >> 10) & 31;
+  setX(rd(w), <u64><u32>((<i32>(<u32>getX(rn(w)) << (31 - imms))) >> (31 - imms + immr)));
+  next();
+}
+
 export function execExtr(w: u32): void {
   const lsb = <u64>((w >> 10) & 63);
   const hi = getX(rn(w)), lo = getX(rm(w));
@@ -134,6 +175,13 @@ export function execMovReg(w: u32): void {
   setX(rd(w), (w >> 31) != 0 ? v : v & 0xffffffff);
   next();
 }
+
+export function execAndRegX(w: u32): void { setX(rd(w), getX(rn(w)) & getX(rm(w))); next(); }
+export function execOrrRegX(w: u32): void { setX(rd(w), getX(rn(w)) | getX(rm(w))); next(); }
+export function execEorRegX(w: u32): void { setX(rd(w), getX(rn(w)) ^ getX(rm(w))); next(); }
+export function execAddRegX(w: u32): void { setX(rd(w), getX(rn(w)) + getX(rm(w))); next(); }
+export function execSubRegX(w: u32): void { setX(rd(w), getX(rn(w)) - getX(rm(w))); next(); }
+export function execSubsRegX(w: u32): void { setX(rd(w), adcs64(getX(rn(w)), ~getX(rm(w)), 1)); next(); }
 
 export function execLogSr(w: u32): void {
   const sf = w >> 31;

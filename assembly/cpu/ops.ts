@@ -10,6 +10,7 @@ export const enum Op {
   LogImm,
   MovZ, MovN, MovK,
   Sbfm, Bfm, Ubfm, Extr,
+  UbfxX, UbfizX, SbfxX, UbfxW, UbfizW, SbfxW,
   // Branches, exception generation, system (C4.1.87)
   B, Bl, BCond, CbzX, CbnzX, CbzW, CbnzW, Tbz, Tbnz, Br, Blr, Ret, Eret,
   Svc, Hvc, Smc, Brk, Hlt,
@@ -24,7 +25,7 @@ export const enum Op {
   Ldx, Stx, Ldxp, Stxp, Ldar, Stlr,
   Cas, Casp, Atomic, Swp,
   // Data processing — register (C4.1.89)
-  LogSr, MovReg, AddSubSr, AddSubEr, AdcSbc, Ccmp, Csel,
+  LogSr, MovReg, AndRegX, OrrRegX, EorRegX, AddRegX, SubRegX, SubsRegX, AddSubSr, AddSubEr, AdcSbc, Ccmp, Csel,
   Udiv, Sdiv, Lslv, Lsrv, Asrv, Rorv,
   Rbit, Rev16, Rev32, Rev, Clz, Cls,
   MaddX, MsubX, MaddW, MsubW, Smaddl, Smsubl, Umaddl, Umsubl, Smulh, Umulh,
