@@ -183,7 +183,12 @@ function lexNumber(text: string, i: number, pos: SrcPos, toks: Token[], errors: 
   if (value === null) {
     errors.push({ pos, message: `malformed number '${word}'` });
     value = 0n;
+  } else if (value >= 1n << 64n) {
+    errors.push({ pos, message: `number '${word}' does not fit in 64 bits` });
+    value = 0n;
   }
+  // Expressions are 64-bit two's complement: 0xffffffffffffffff is -1.
+  value = BigInt.asIntN(64, value);
   toks.push({ kind: 'num', text: word, num: value, pos });
   return j;
 }

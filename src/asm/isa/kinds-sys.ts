@@ -143,7 +143,7 @@ export function prfOp(): OperandKind {
       const v = field(w, 0, 5);
       const type = v >> 3;
       const level = (v >> 1) & 3;
-      if (type > 2 || level > 2) return `#${hex(v)}`;
+      if (type > 2 || level > 2) return `#0x${v.toString(16).padStart(2, '0')}`;
       return `${PRF_TYPES[type]}l${level + 1}${v & 1 ? 'strm' : 'keep'}`;
     },
   };

@@ -47,9 +47,8 @@ function logicalImm(): Form[] {
       forms.push(form(name, `${sf}${opc}100100${n} ${x(22)}`, [rd, reg(size, 5), logImm(size)]));
     }
     forms.push(alias('tst', `${sf}11100100${n} ${x(17)} 11111`, [reg(size, 5), logImm(size)]));
-    // GNU as accepts BIC/BICS with an immediate as AND/ANDS with its complement.
+    // GNU as accepts BIC with an immediate as AND with its complement (not BICS, ORN or EON).
     forms.push(asmOnly('bic', `${sf}00100100${n} ${x(22)}`, [reg(size, 0, 'sp'), reg(size, 5), logImm(size, true)]));
-    forms.push(asmOnly('bics', `${sf}11100100${n} ${x(22)}`, [reg(size, 0), reg(size, 5), logImm(size, true)]));
     return forms;
   });
 }
