@@ -1,0 +1,19 @@
+/**
+ * Benchmark guests: A64 sources under guests/bench, assembled with the project's assembler.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { assemble, toElf } from '../asm/index.js';
+
+export function repoPath(...parts: string[]): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...parts);
+}
+
+/** Assembles guests/<rel> into an ELF; throws with every assembler message on error. */
+export function buildGuestElf(rel: string): Uint8Array {
+  const file = repoPath('guests', rel);
+  const r = assemble(readFileSync(file, 'utf8'), { file: `guests/${rel}` });
+  if (!r.ok) throw new Error(r.error.map((e) => e.format()).join('\n'));
+  return toElf(r.value);
+}
