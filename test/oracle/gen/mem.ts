@@ -16,7 +16,7 @@
  *  - CASP uses even, distinct register pairs.
  */
 import {
-  type GenCtx, type Unit, reg, x, w, dest, src, pickFree, distinctFree, freePair, withReserved, ZR,
+  type GenCtx, type Unit, reg, x, w, dest, src, pickFree, distinctFree, freePair, withReserved,
 } from './context.js';
 import { loadConstant } from './values.js';
 
@@ -209,4 +209,3 @@ export function memoryGenerators(between: (ctx: GenCtx) => Unit): readonly (read
   ];
 }
 
-export { ZR };

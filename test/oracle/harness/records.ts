@@ -49,7 +49,7 @@ export function describeSequence(seq: Sequence): string {
   const rows: string[] = [];
   for (let i = 0; i < init.length; i += 4) rows.push(`    ${init.slice(i, i + 4).join('  ')}`);
   const nzcv = flags(BigInt(seq.nzcv) << 28n);
-  return [`  initial NZCV ${nzcv}, buffer seed ${hex64(seq.bufferSeed)}, registers:`, ...rows,
+  return [`  initial flags ${nzcv}, buffer seed ${hex64(seq.bufferSeed)}, registers:`, ...rows,
     '  body:', ...seq.units.flatMap((u) => u.lines).map((l) => (l.endsWith(':') ? `  ${l}` : `      ${l}`))].join('\n');
 }
 
