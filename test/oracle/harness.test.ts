@@ -89,7 +89,8 @@ describe('oracle harness', () => {
     const text = Array.from({ length: 3000 }, (_, i) => generateSequence('coverage', i)).flatMap((s) => s.units.flatMap((u) => u.lines)).join('\n');
     const families = ['adds ', 'sbcs ', 'bics ', 'eon ', 'movk ', 'sbfm ', 'bfxil ', 'extr ', 'rorv ', 'smulh ', 'umsubl ', 'sdiv ',
       'csneg ', 'ccmn ', 'rbit ', 'cls ', 'b.', 'cbnz ', 'tbz ', 'ldrsh ', 'ldursb ', 'ldpsw ', 'ldnp ', 'stp ', ']!', '], #',
-      'sxtw', 'uxtw', 'ldaxp ', 'stlxr', 'clrex', 'ldar', 'stlrh ', 'casp', 'casal', 'ldsmin', 'ldumax', 'swpal', 'stclr'];
+      'sxtw', 'uxtw', 'ldaxp ', 'stlxr', 'clrex', 'ldar', 'stlrh ', 'casp', 'casal', 'ldsmin', 'ldumax', 'swpal', 'stclr',
+      'adr ', 'adrp ', 'ldrsw x', 'prfm ', 'prfum ', 'dmb ', 'dsb ', 'isb', 'csdb', 'tpidr_el0', '\nbl .L', 'br x', 'blr x', 'ret x'];
     expect(families.filter((f) => !text.includes(f))).toEqual([]);
   });
 

@@ -1,13 +1,14 @@
 /**
  * One random test sequence: an initial state (x0–x30, NZCV, and the seed of the buffer's
- * contents) plus 5–30 instructions drawn from the data-processing, memory and forward-branch
- * generators. Everything is a function of (seed, index), so a failing sequence can be
+ * contents) plus 5–30 instructions drawn from the data-processing, memory, miscellaneous
+ * (PC-relative, literal, barrier, TPIDR_EL0) and forward-branch generators. Everything is a function of (seed, index), so a failing sequence can be
  * regenerated alone.
  */
 import { Prng } from './prng.js';
-import { type GenCtx, type Unit, CONDS, reg, src } from './context.js';
+import { type GenCtx, type Unit, CONDS, reg, x, src, pickFree } from './context.js';
 import { ALU_GENERATORS } from './alu.js';
 import { memoryGenerators } from './mem.js';
+import { MISC_GENERATORS } from './misc.js';
 import { edgeValue } from './values.js';
 
 export interface Sequence {
@@ -30,24 +31,35 @@ const MEMORY = memoryGenerators(aluUnit);
 
 /** Any unit other than a branch. */
 function plainUnit(ctx: GenCtx): Unit {
-  return ctx.rng.chance(0.62) ? aluUnit(ctx) : ctx.rng.weighted(MEMORY)(ctx);
+  const family = ctx.rng.weighted([[58, 'alu'], [34, 'memory'], [8, 'misc']] as const);
+  if (family === 'alu') return aluUnit(ctx);
+  return ctx.rng.weighted(family === 'memory' ? MEMORY : MISC_GENERATORS)(ctx);
 }
 
-/** A forward branch over 1–3 plain units. */
+const BRANCH_KINDS = [[6, 'b.cond'], [2, 'cbz'], [2, 'cbnz'], [2, 'tbz'], [2, 'tbnz'], [1, 'b'], [1, 'bl'], [1, 'br'], [1, 'blr'], [1, 'ret']] as const;
+
+/** The instructions that jump forward to `label`. */
+function branchHead(ctx: GenCtx, label: string): string[] {
+  let kind = ctx.rng.weighted(BRANCH_KINDS);
+  // BL and BLR write the link register x30, which may be the buffer's base register.
+  if ((kind === 'bl' || kind === 'blr') && ctx.reserved.has(30)) kind = 'b';
+  const sf = ctx.rng.chance(0.5);
+  if (kind === 'b.cond') return [`b.${ctx.rng.pick(CONDS)} ${label}`];
+  if (kind === 'b' || kind === 'bl') return [`${kind} ${label}`];
+  if (kind === 'cbz' || kind === 'cbnz') return [`${kind} ${reg(sf, src(ctx))}, ${label}`];
+  if (kind === 'tbz' || kind === 'tbnz') {
+    const bit = ctx.rng.int(64);
+    return [`${kind} ${reg(bit >= 32, src(ctx))}, #${bit}, ${label}`];
+  }
+  const target = pickFree(ctx);
+  return [`adr ${x(target)}, ${label}`, `${kind} ${x(target)}`];
+}
+
+/** A forward branch (direct, conditional or indirect) over 1–3 plain units. */
 function branchUnit(ctx: GenCtx): Unit {
   const skipped = Array.from({ length: ctx.rng.range(1, 3) }, () => plainUnit(ctx));
   const label = ctx.label();
-  const sf = ctx.rng.chance(0.5);
-  const kind = ctx.rng.pick(['b.cond', 'cbz', 'cbnz', 'tbz', 'tbnz', 'b'] as const);
-  let head: string;
-  if (kind === 'b.cond') head = `b.${ctx.rng.pick(CONDS)} ${label}`;
-  else if (kind === 'b') head = `b ${label}`;
-  else if (kind === 'cbz' || kind === 'cbnz') head = `${kind} ${reg(sf, src(ctx))}, ${label}`;
-  else {
-    const bit = ctx.rng.int(64);
-    head = `${kind} ${reg(bit >= 32, src(ctx))}, #${bit}, ${label}`;
-  }
-  return { lines: [head, ...skipped.flatMap((u) => u.lines), `${label}:`], branches: true };
+  return { lines: [...branchHead(ctx, label), ...skipped.flatMap((u) => u.lines), `${label}:`], branches: true };
 }
 
 /** Number of instructions (not labels) in some lines. */
