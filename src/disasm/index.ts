@@ -15,8 +15,9 @@ const SHIFT = 32 - BUCKET_BITS;
 function buildBuckets(): Form[][] {
   const buckets: Form[][] = Array.from({ length: 1 << BUCKET_BITS }, () => []);
   const ordered = FORMS.filter((f) => !f.asmOnly);
-  // Aliases first (stable, so table order decides among aliases).
-  const sorted = [...ordered.filter((f) => f.alias), ...ordered.filter((f) => !f.alias)];
+  // Aliases first (stable, so table order decides among aliases); non-canonical encodings last.
+  const canonical = ordered.filter((f) => !f.nonCanonical);
+  const sorted = [...canonical.filter((f) => f.alias), ...canonical.filter((f) => !f.alias), ...ordered.filter((f) => f.nonCanonical)];
   for (const f of sorted) {
     const m = f.mask >>> SHIFT;
     const b = f.bits >>> SHIFT;
@@ -48,14 +49,20 @@ function render(f: Form, word: number, d: DecCtx): string | null {
   return text;
 }
 
-/** Disassembles `word` located at `pc`. Never throws. */
+const inst = (w: number): string => `.inst 0x${w.toString(16).padStart(8, '0')}`;
+
+/**
+ * Disassembles `word` located at `pc`. Never throws. Unallocated words (and the SIMD/FP and
+ * later-architecture instructions this table does not cover) print as `.inst 0x…`; encodings
+ * with non-canonical should-be-one fields as `.inst 0x… // text`.
+ */
 export function disassemble(word: number, pc: bigint): string {
   const w = word >>> 0;
   const d: DecCtx = { pc };
   for (const f of BUCKETS[w >>> SHIFT]!) {
     if (((w & f.mask) >>> 0) !== f.bits) continue;
     const text = render(f, w, d);
-    if (text !== null) return text;
+    if (text !== null) return f.nonCanonical ? `${inst(w)} // ${text}` : text;
   }
-  return `.inst 0x${w.toString(16).padStart(8, '0')}`;
+  return inst(w);
 }

@@ -231,6 +231,8 @@ function dataProcessing(): void {
     for (const op of ['mul', 'mneg']) for (let i = 0; i < 3; i++) add(op, `${op} ${R(size)}, ${R(size)}, ${R(size)}`);
   }
   add('rev64', 'rev64 x1, x2');
+  for (const op of ['crc32b', 'crc32h', 'crc32w', 'crc32cb', 'crc32ch', 'crc32cw']) for (let i = 0; i < 2; i++) add(op, `${op} ${R(32)}, ${R(32)}, ${R(32)}`);
+  for (const op of ['crc32x', 'crc32cx']) for (let i = 0; i < 2; i++) add(op, `${op} ${R(32)}, ${R(32)}, ${R(64)}`);
   for (const op of ['smaddl', 'smsubl', 'umaddl', 'umsubl']) for (let i = 0; i < 3; i++) add(op, `${op} ${R(64)}, ${R(32)}, ${R(32)}, ${R(64)}`);
   for (const op of ['smull', 'smnegl', 'umull', 'umnegl']) for (let i = 0; i < 3; i++) add(op, `${op} ${R(64)}, ${R(32)}, ${R(32)}`);
   for (const op of ['smulh', 'umulh']) for (let i = 0; i < 3; i++) add(op, `${op} ${R(64)}, ${R(64)}, ${R(64)}`);
@@ -374,7 +376,7 @@ function exclusives(): void {
   const sizes = [['b', 32], ['h', 32], ['', 32], ['', 64]] as const;
   for (const [sfx, w] of sizes) {
     for (const op of ['stxr', 'stlxr']) add(`${op}${sfx}`, `${op}${sfx} w4, ${r(w, 5)}, [x6]`);
-    for (const op of ['ldxr', 'ldaxr', 'stlr', 'ldar', 'ldapr']) {
+    for (const op of ['ldxr', 'ldaxr', 'stlr', 'ldar', 'ldapr', 'ldlar', 'stllr']) {
       add(`${op}${sfx}`, `${op}${sfx} ${R(w)}, [${R(64, true, 2).replace('xzr', 'sp')}]`);
     }
     add(`ldar${sfx}`, `ldar${sfx} ${r(w, 1)}, [x2, #0]`);

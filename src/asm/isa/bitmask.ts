@@ -49,10 +49,11 @@ export function encodeBitmask(value: bigint, size: 32 | 64): BitmaskFields | nul
 }
 
 /**
- * The value of N:immr:imms for a `size`-bit register, or null for reserved or non-canonical
- * encodings (so that a decoded value always re-encodes to the same bits).
+ * The value of N:immr:imms for a `size`-bit register, or null for reserved encodings and, when
+ * `strict`, for non-canonical ones (immr bits above the element size, which the hardware
+ * ignores), so that a decoded value re-encodes to the same bits.
  */
-export function decodeBitmask(n: number, immr: number, imms: number, size: 32 | 64): bigint | null {
+export function decodeBitmask(n: number, immr: number, imms: number, size: 32 | 64, strict = true): bigint | null {
   if (size === 32 && n !== 0) return null;
   const combined = (n << 6) | (~imms & 0x3f);
   let len = -1;
@@ -67,7 +68,7 @@ export function decodeBitmask(n: number, immr: number, imms: number, size: 32 | 
   const levels = e - 1;
   const s = imms & levels;
   const r = immr & levels;
-  if (s === levels || immr !== r) return null;
+  if (s === levels || (strict && immr !== r)) return null;
   let elem = ones(s + 1);
   if (r !== 0) elem = rol(elem, e - r, e);
   let v = 0n;

@@ -35,3 +35,12 @@ export function bothSizes(make: (sf: '0' | '1', size: 32 | 64) => Form[]): Form[
 
 /** A run of `n` `x` characters, for readable patterns. */
 export const x = (n: number): string => 'x'.repeat(n);
+
+/**
+ * A decode-only copy of `f` that also matches words whose `dontCare` bits differ from the
+ * canonical encoding (Arm ARM "should be one" fields, which the hardware ignores).
+ */
+export function nonCanonical(f: Form, dontCare: number, ops: readonly OperandKind[] = f.ops): Form {
+  const mask = (f.mask & ~dontCare) >>> 0;
+  return { ...f, mask, bits: (f.bits & mask) >>> 0, ops, asmOnly: false, nonCanonical: true };
+}

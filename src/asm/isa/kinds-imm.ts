@@ -109,8 +109,20 @@ function bitmaskBits(value: bigint, size: 32 | 64): number | null {
   return f === null ? null : put(f.n, 22) | put(f.immr, 16) | put(f.imms, 10);
 }
 
-function bitmaskOf(w: number, size: 32 | 64): bigint | null {
-  return decodeBitmask(field(w, 22, 1), field(w, 16, 6), field(w, 10, 6), size);
+function bitmaskOf(w: number, size: 32 | 64, strict = true): bigint | null {
+  return decodeBitmask(field(w, 22, 1), field(w, 16, 6), field(w, 10, 6), size, strict);
+}
+
+/** Decode-only bitmask immediate that also accepts non-canonical immr values. */
+export function logImmLenient(size: 32 | 64): OperandKind {
+  return {
+    what: 'a bitmask immediate',
+    enc: () => new Mismatch('decode only', RANK_KIND),
+    dec(w) {
+      const v = bitmaskOf(w, size, false);
+      return v === null ? null : fmtNum(v, 'hex');
+    },
+  };
 }
 
 /** A bitmask immediate (`and x0, x1, #0xff`). With `invert`, the complement is encoded (GNU's `bic #imm`). */

@@ -4,11 +4,11 @@
  * their aliases (CMP, CMN, TST, LSL/LSR/ASR, SBFX/UBFX/…, SXTB/SXTH/SXTW, UXTB/UXTH, ROR).
  * The MOV aliases live in table-mov.ts, because their assembly order matters.
  */
-import { alias, asmOnly, bothSizes, form, x } from './form.js';
+import { alias, asmOnly, bothSizes, form, nonCanonical, x } from './form.js';
 import { reg, regTwice } from './kinds-reg.js';
 import {
   addImm, addImmNeg, addShift, bf, bfField, bfLsbExtract, bfLsbInsert, bfWidthExtract, bfWidthInsert,
-  logImm, lslImm, movImm16, movShift, uimm,
+  logImm, logImmLenient, lslImm, movImm16, movShift, uimm,
 } from './kinds-imm.js';
 import { adrTarget, adrpTarget } from './kinds-label.js';
 import type { Form } from './types.js';
@@ -44,7 +44,8 @@ function logicalImm(): Form[] {
     const ops = [['and', '00'], ['orr', '01'], ['eor', '10'], ['ands', '11']] as const;
     for (const [name, opc] of ops) {
       const rd = opc === '11' ? reg(size, 0) : reg(size, 0, 'sp');
-      forms.push(form(name, `${sf}${opc}100100${n} ${x(22)}`, [rd, reg(size, 5), logImm(size)]));
+      const f = form(name, `${sf}${opc}100100${n} ${x(22)}`, [rd, reg(size, 5), logImm(size)]);
+      forms.push(f, nonCanonical(f, 0, [rd, reg(size, 5), logImmLenient(size)]));
     }
     forms.push(alias('tst', `${sf}11100100${n} ${x(17)} 11111`, [reg(size, 5), logImm(size)]));
     // GNU as accepts BIC with an immediate as AND with its complement (not BICS, ORN or EON).

@@ -1,11 +1,11 @@
 /**
  * Data processing (register), Arm ARM C4.1.5: logical and ADD/SUB (shifted register),
  * ADD/SUB (extended register), with carry, conditional compare and select, one-, two- and
- * three-source instructions, and their aliases (MVN, TST, CMP, CMN, NEG(S), NGC(S), CSET(M),
+ * three-source instructions, CRC32, and their aliases (MVN, TST, CMP, CMN, NEG(S), NGC(S), CSET(M),
  * CINC, CINV, CNEG, LSL/LSR/ASR/ROR (register), MUL, MNEG, SMULL, UMULL, …).
  */
 import { field } from './bits.js';
-import { alias, asmOnly, bothSizes, form, x } from './form.js';
+import { alias, asmOnly, bothSizes, form, nonCanonical, x } from './form.js';
 import { cond, condNotAlways, extendOpt, extReg, shiftOpt, uimm } from './kinds-imm.js';
 import { reg, regTwice } from './kinds-reg.js';
 import type { Form } from './types.js';
@@ -87,6 +87,8 @@ function condCompare(): Form[] {
   });
 }
 
+const RA = 0x1f << 10;
+
 const rnIsRm = (w: number): boolean => field(w, 5, 5) === field(w, 16, 5);
 
 /** CSEL/CSINC/CSINV/CSNEG: sf op 0 11010100 Rm cond 0 o2 Rn Rd, and CSET/CSETM/CINC/CINV/CNEG. */
@@ -143,6 +145,18 @@ function twoSource(): Form[] {
   });
 }
 
+/** CRC32B/H/W/X and CRC32CB/CH/CW/CX (FEAT_CRC32, mandatory from Armv8.1): sf 0 0 11010110 Rm 010 C sz Rn Rd. */
+function crc32(): Form[] {
+  const forms: Form[] = [];
+  for (const [c, cname] of [['0', 'crc32'], ['1', 'crc32c']] as const) {
+    for (const [sz, sfx] of [['00', 'b'], ['01', 'h'], ['10', 'w'], ['11', 'x']] as const) {
+      const sf = sz === '11' ? '1' : '0';
+      forms.push(form(`${cname}${sfx}`, `${sf}0011010110 ${x(5)} 010${c}${sz} ${x(10)}`, [reg(32, 0), reg(32, 5), reg(sz === '11' ? 64 : 32, 16)]));
+    }
+  }
+  return forms;
+}
+
 /** MADD/MSUB (and MUL/MNEG), the long forms SMADDL… (and SMULL…), SMULH/UMULH: sf 00 11011 op31 Rm o0 Ra Rn Rd. */
 function threeSource(): Form[] {
   const forms = bothSizes((sf, size) => {
@@ -159,14 +173,16 @@ function threeSource(): Form[] {
     forms.push(form(name, `10011011${u}01 ${x(5)} ${o0} ${x(15)}`, [xd, wn, wm, xa]));
     forms.push(alias(short, `10011011${u}01 ${x(5)} ${o0} 11111 ${x(10)}`, [xd, wn, wm]));
   }
-  forms.push(form('smulh', `10011011010 ${x(5)} 0 11111 ${x(10)}`, [reg(64, 0), reg(64, 5), reg(64, 16)]));
-  forms.push(form('umulh', `10011011110 ${x(5)} 0 11111 ${x(10)}`, [reg(64, 0), reg(64, 5), reg(64, 16)]));
+  for (const [name, u] of [['smulh', '0'], ['umulh', '1']] as const) {
+    const f = form(name, `10011011${u}10 ${x(5)} 0 11111 ${x(10)}`, [reg(64, 0), reg(64, 5), reg(64, 16)]);
+    forms.push(f, nonCanonical(f, RA)); // Ra is "should be 11111"
+  }
   return forms;
 }
 
 export function dataProcessingRegister(): Form[] {
   return [
     ...logicalShifted(), ...addSubShifted(), ...addSubExtended(), ...withCarry(), ...condCompare(),
-    ...condSelect(), ...oneSource(), ...twoSource(), ...threeSource(),
+    ...condSelect(), ...oneSource(), ...twoSource(), ...crc32(), ...threeSource(),
   ];
 }

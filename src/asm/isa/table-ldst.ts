@@ -1,11 +1,11 @@
 /**
  * Loads and stores, Arm ARM C4.1.4 (and ../shared/spec/arm.md §8): literal, exclusive and
  * ordered (LDXR/STXR/LDAXR/STLXR, pairs, LDAR/STLR), LSE compare-and-swap (CAS, CASP),
- * pairs (LDP/STP/LDPSW/LDNP/STNP), single registers with every addressing mode (unsigned
+ * LOAcquire/LORelease (LDLAR/STLLR), pairs (LDP/STP/LDPSW/LDNP/STNP), single registers with every addressing mode (unsigned
  * offset, unscaled LDUR/STUR, unprivileged LDTR/STTR, pre/post-index, register offset),
  * LSE atomic memory operations (LDADD…, SWP, and the ST* aliases) and LDAPR (FEAT_LRCPC).
  */
-import { alias, asmOnly, form, x } from './form.js';
+import { alias, asmOnly, form, nonCanonical, x } from './form.js';
 import { branch } from './kinds-label.js';
 import { memBase, memPair, memRegister, memSimm9, memUnsigned, postPair, postSimm9 } from './kinds-mem.js';
 import { reg, regEven, regNext } from './kinds-reg.js';
@@ -25,22 +25,32 @@ function literal(): Form[] {
   ];
 }
 
-/** size 001000 o2 L o1 Rs o0 Rt2 Rn Rt: exclusives, LDAR/STLR, CAS; CASP has o2 = 0, o1 = 1. */
+const RS = 0x1f << 16;
+const RT2 = 0x1f << 10;
+
+/**
+ * size 001000 o2 L o1 Rs o0 Rt2 Rn Rt: exclusives, LDAR/STLR, CAS; CASP has o2 = 0, o1 = 1.
+ * Unused Rs/Rt2 fields are "should be one"; words with other values decode as non-canonical.
+ */
 function exclusive(): Form[] {
   const forms: Form[] = [];
+  const push = (f: Form, dontCare: number): void => void forms.push(f, nonCanonical(f, dontCare));
   const mem = memBase(true);
   for (const [sfx, size, w] of SIZES) {
     const rt = reg(w, 0);
     const rs = reg(32, 16);
-    forms.push(form(`stxr${sfx}`, `${size}001000000 ${x(5)} 0 11111 ${x(10)}`, [rs, rt, mem]));
-    forms.push(form(`stlxr${sfx}`, `${size}001000000 ${x(5)} 1 11111 ${x(10)}`, [rs, rt, mem]));
-    forms.push(form(`ldxr${sfx}`, `${size}001000010 11111 0 11111 ${x(10)}`, [rt, mem]));
-    forms.push(form(`ldaxr${sfx}`, `${size}001000010 11111 1 11111 ${x(10)}`, [rt, mem]));
-    forms.push(form(`stlr${sfx}`, `${size}001000100 11111 1 11111 ${x(10)}`, [rt, mem]));
-    forms.push(form(`ldar${sfx}`, `${size}001000110 11111 1 11111 ${x(10)}`, [rt, mem]));
+    push(form(`stxr${sfx}`, `${size}001000000 ${x(5)} 0 11111 ${x(10)}`, [rs, rt, mem]), RT2);
+    push(form(`stlxr${sfx}`, `${size}001000000 ${x(5)} 1 11111 ${x(10)}`, [rs, rt, mem]), RT2);
+    push(form(`ldxr${sfx}`, `${size}001000010 11111 0 11111 ${x(10)}`, [rt, mem]), RS | RT2);
+    push(form(`ldaxr${sfx}`, `${size}001000010 11111 1 11111 ${x(10)}`, [rt, mem]), RS | RT2);
+    push(form(`stlr${sfx}`, `${size}001000100 11111 1 11111 ${x(10)}`, [rt, mem]), RS | RT2);
+    push(form(`ldar${sfx}`, `${size}001000110 11111 1 11111 ${x(10)}`, [rt, mem]), RS | RT2);
+    // LDLAR/STLLR: LoadLOAcquire/StoreLORelease (FEAT_LOR, Armv8.1).
+    push(form(`stllr${sfx}`, `${size}001000100 11111 0 11111 ${x(10)}`, [rt, mem]), RS | RT2);
+    push(form(`ldlar${sfx}`, `${size}001000110 11111 0 11111 ${x(10)}`, [rt, mem]), RS | RT2);
     const cas = [['cas', '0', '0'], ['casa', '1', '0'], ['casl', '0', '1'], ['casal', '1', '1']] as const;
     for (const [name, l, o0] of cas) {
-      forms.push(form(`${name}${sfx}`, `${size}0010001${l}1 ${x(5)} ${o0} 11111 ${x(10)}`, [reg(w, 16), rt, mem]));
+      push(form(`${name}${sfx}`, `${size}0010001${l}1 ${x(5)} ${o0} 11111 ${x(10)}`, [reg(w, 16), rt, mem]), RT2);
     }
     forms.push(form(`ldapr${sfx}`, `${size}11100010111111110000 ${x(10)}`, [rt, mem]));
   }
@@ -48,12 +58,12 @@ function exclusive(): Form[] {
     const [rt, rt2] = [reg(w, 0), reg(w, 10)];
     forms.push(form('stxp', `1${sz}001000001 ${x(5)} 0 ${x(15)}`, [reg(32, 16), rt, rt2, mem]));
     forms.push(form('stlxp', `1${sz}001000001 ${x(5)} 1 ${x(15)}`, [reg(32, 16), rt, rt2, mem]));
-    forms.push(form('ldxp', `1${sz}001000011 11111 0 ${x(15)}`, [rt, rt2, mem]));
-    forms.push(form('ldaxp', `1${sz}001000011 11111 1 ${x(15)}`, [rt, rt2, mem]));
+    push(form('ldxp', `1${sz}001000011 11111 0 ${x(15)}`, [rt, rt2, mem]), RS);
+    push(form('ldaxp', `1${sz}001000011 11111 1 ${x(15)}`, [rt, rt2, mem]), RS);
     const casp = [['casp', '0', '0'], ['caspa', '1', '0'], ['caspl', '0', '1'], ['caspal', '1', '1']] as const;
     for (const [name, l, o0] of casp) {
-      forms.push(form(name, `0${sz}0010000${l}1 ${x(5)} ${o0} 11111 ${x(10)}`,
-        [regEven(w, 16), regNext(w, 16), regEven(w, 0), regNext(w, 0), mem]));
+      push(form(name, `0${sz}0010000${l}1 ${x(5)} ${o0} 11111 ${x(10)}`,
+        [regEven(w, 16), regNext(w, 16), regEven(w, 0), regNext(w, 0), mem]), RT2);
     }
   }
   return forms;

@@ -69,4 +69,9 @@ export interface Form {
   readonly when?: (w: number) => boolean;
   /** Only for assembly (alternative spellings, GNU conveniences such as `add` with a negative immediate). */
   readonly asmOnly: boolean;
+  /**
+   * Only for disassembly: an encoding with should-be-one/zero fields or an immr that the
+   * assembler would write differently. Printed as `.inst 0x… // text`, so it re-assembles exactly.
+   */
+  readonly nonCanonical?: boolean;
 }
