@@ -76,6 +76,10 @@ const GROUPS: readonly Group[] = [
   ['EL0: ERET/HVC/SMC/MSR SPSel/TLBI', (rng) => rng.pick([0xd69f03e0, 0xd4000002 | (bits(rng, 16) << 5), 0xd4000003 | (bits(rng, 16) << 5),
     0xd50041bf, 0xd508871f, 0xd50c83df]) >>> 0],
   ['EL0: MRS/MSR of EL1/EL2 registers', (rng) => sysregAccess(rng)],
+  // UNDEFINED at EL0: MRS CurrentEL, MSR DAIFSet/DAIFClr (SCTLR_EL1.UMA = 0 under Linux),
+  // DC IVAC, IC IALLU, AT S1E1R (EL1-only maintenance).
+  ['EL0: CurrentEL/DAIF/DC IVAC/IC IALLU/AT', (rng) => (rng.pick([0xd5384240, 0xd50340df | (rng.int(16) << 8), 0xd50340ff | (rng.int(16) << 8),
+    0xd5087620, 0xd508751f, 0xd5087800]) | (rng.int(31) * (rng.chance(0.5) ? 1 : 0))) >>> 0],
 ];
 
 /** MRS or MSR of a register EL0 may not touch: SCTLR_EL1, TTBR0_EL1, VBAR_EL1, HCR_EL2, VTTBR_EL2, ELR_EL2. */
