@@ -10,6 +10,7 @@ import { UsageError } from './cli/command.js';
 const COMMANDS: ReadonlyArray<readonly [string, string, string]> = [
   ['demo', './cli/demo.js', 'run the demonstration (what `npm start` shows)'],
   ['user', './cli/user.js', 'run a static AArch64 Linux executable at EL0 (write/exit syscalls)'],
+  ['bare', './cli/bare.js', 'boot a bare-metal ELF on the QEMU virt board at EL2 (PL011, PSCI, semihosting)'],
   ['asm', './cli/asm.js', 'assemble GNU-syntax A64 assembly into an ELF64 or flat binary'],
   ['disasm', './cli/disasm.js', 'disassemble an ELF or flat binary of A64 code'],
 ];
