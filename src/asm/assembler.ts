@@ -151,16 +151,23 @@ function defineLabel(a: Assembly, name: string, pos: SrcPos): void {
 
 function placeInsn(a: Assembly, st: InsnStmt): void {
   const sec = a.cur;
-  if (sec.size % 4 !== 0) {
-    // GNU as pads to the next instruction boundary with zero bytes.
+  if (sec.flags.exec && sec.size % 4 !== 0) {
+    // In code sections GNU as pads to the next instruction boundary with zero bytes
+    // (in data sections it does not).
     const len = 4 - (sec.size % 4);
     a.items.push({ k: 'pad', sec, off: sec.size, len, fill: 0 });
     sec.size += len;
   }
-  sec.align = Math.max(sec.align, 4);
+  if (sec.flags.exec) sec.align = Math.max(sec.align, 4);
   let lit: PoolEntry | null = null;
   const litOp = st.operands.find((o) => o.kind === 'lit');
-  if (litOp !== undefined && litOp.kind === 'lit') lit = addLiteral(a, st, litOp.expr);
+  if (litOp !== undefined && litOp.kind === 'lit') {
+    lit = addLiteral(a, st, litOp.expr);
+    if (lit === null) {
+      sec.size += 4; // keep the layout; the error is reported
+      return;
+    }
+  }
   a.items.push({ k: 'insn', sec, off: sec.size, stmt: st, lit });
   sec.size += 4;
 }

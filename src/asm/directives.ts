@@ -85,8 +85,11 @@ function optExpr(part: readonly Token[] | undefined, at: SrcPos, local: LocalRes
 
 function exprList(parts: readonly Token[][], at: SrcPos, local: LocalResolver): { ok: true; es: Expr[] } | Fail {
   const es: Expr[] = [];
-  for (const p of parts) {
-    const r = expr(p, p[0]?.pos ?? at, local);
+  for (const [k, p] of parts.entries()) {
+    const prev = parts[k - 1];
+    const after = prev?.[prev.length - 1];
+    const where = p[0]?.pos ?? (after ? { line: after.pos.line, column: after.pos.column + after.text.length } : at);
+    const r = expr(p, where, local);
     if (!r.ok) return r;
     es.push(r.e);
   }

@@ -65,16 +65,28 @@ const fail = (pos: SrcPos, message: string): Fail => ({ ok: false, message, pos 
 /** Parses the comma-separated operands in `toks` (everything after the mnemonic). */
 export function parseOperands(toks: readonly Token[], line: string, local: LocalResolver): OperandsResult {
   const operands: Operand[] = [];
-  for (const group of splitTopLevel(toks)) {
+  const commas = toks.filter((t, i) => t.kind === 'p' && t.text === ',' && depthAt(toks, i) === 0);
+  for (const [k, group] of splitTopLevel(toks).entries()) {
     if (group.length === 0) {
-      const at = toks[0]?.pos ?? { line: 0, column: 0 };
-      return fail(at, 'empty operand');
+      const at = commas[k] ?? commas[k - 1] ?? toks[0]?.pos ?? { line: 0, column: 0 };
+      return fail('pos' in at ? at.pos : at, `missing operand ${k + 1} (nothing ${k < commas.length ? 'before' : 'after'} this comma)`);
     }
     const r = parseOperand(group, line, local);
     if (!r.ok) return r;
     operands.push(r.operand);
   }
   return { ok: true, operands };
+}
+
+/** Bracket/parenthesis nesting depth just before token `i`. */
+function depthAt(toks: readonly Token[], i: number): number {
+  let d = 0;
+  for (let j = 0; j < i; j++) {
+    const t = toks[j]!;
+    if (t.kind === 'p' && (t.text === '[' || t.text === '(')) d++;
+    if (t.kind === 'p' && (t.text === ']' || t.text === ')')) d--;
+  }
+  return d;
 }
 
 /** Splits tokens at commas outside brackets and parentheses. */

@@ -7,7 +7,7 @@ import type { SrcPos } from '../errors.js';
 import type { Expr } from '../expr.js';
 import type { Operand } from '../operands.js';
 import { formsFor } from './table.js';
-import { Mismatch, type EncCtx, type Form } from './types.js';
+import { Mismatch, RANK_VALUE, type EncCtx, type Form } from './types.js';
 
 export interface EncodeEnv {
   readonly pc: bigint;
@@ -54,11 +54,13 @@ function tryForm(f: Form, mnem: string, operands: readonly Operand[], env: Encod
   };
   for (let i = 0; i < f.ops.length; i++) {
     const op = operands[i];
+    const last = operands[operands.length - 1]?.pos ?? null;
     if (op === undefined && !f.ops[i]!.optional) {
-      return { m: new Mismatch(`missing operand: expected ${f.ops[i]!.what}`, 0), depth: i, pos: null };
+      // Every operand written so far fits: the missing one is the problem.
+      return { m: new Mismatch(`missing operand ${i + 1} of ${mnem}: expected ${f.ops[i]!.what}`, RANK_VALUE), depth: i, pos: last };
     }
     const r = f.ops[i]!.enc(op, ctx);
-    if (r instanceof Mismatch) return { m: r, depth: i, pos: r.pos ?? op?.pos ?? null };
+    if (r instanceof Mismatch) return { m: r, depth: i, pos: r.pos ?? op?.pos ?? last };
     ctx.word = (ctx.word | r) >>> 0;
   }
   return ctx.word;

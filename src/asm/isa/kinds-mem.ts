@@ -6,7 +6,7 @@
  */
 import { regName } from '../registers.js';
 import { field, put, sext } from './bits.js';
-import { expected, got, show } from './kinds-common.js';
+import { expected, got } from './kinds-common.js';
 import { regNum } from './kinds-reg.js';
 import { Mismatch, RANK_KIND, RANK_REG, RANK_VALUE, type EncCtx, type OperandKind } from './types.js';
 import type { MemOperand, Operand } from '../operands.js';
@@ -55,7 +55,7 @@ export function memUnsigned(scale: number, label: string): OperandKind {
       if (v instanceof Mismatch) return v;
       if (v < 0n || v > max || v % unit !== 0n) {
         const kind = m.offset?.kind === 'imm' && m.offset.modifier === 'lo12' ? ':lo12: offset' : 'offset';
-        return new Mismatch(`${kind} ${show(v)} out of range for ${label} (${rule})`, RANK_VALUE);
+        return new Mismatch(`${kind} ${v} out of range for ${label} (${rule})`, RANK_VALUE);
       }
       return b | put(Number(v / unit), 10);
     },
@@ -80,7 +80,7 @@ export function memSimm9(mode: 'offset' | 'pre', label: string): OperandKind {
       if (b instanceof Mismatch) return b;
       const v = offsetValue(m, c, false);
       if (v instanceof Mismatch) return v;
-      if (v < -256n || v > 255n) return new Mismatch(`offset ${show(v)} out of range for ${label} (must be in -256..255)`, RANK_VALUE);
+      if (v < -256n || v > 255n) return new Mismatch(`offset ${v} out of range for ${label} (must be in -256..255)`, RANK_VALUE);
       return b | put(Number(BigInt.asUintN(9, v)), 12);
     },
     dec(w) {
@@ -103,7 +103,7 @@ export function memBase(allowZero: boolean): OperandKind {
         if (!allowZero || m.offset.kind !== 'imm') return new Mismatch(`expected [xn] without an offset, got '${m.text}'`, RANK_KIND);
         const v = offsetValue(m, c, false);
         if (v instanceof Mismatch) return v;
-        if (v !== 0n) return new Mismatch(`offset ${show(v)} not allowed for ${c.mnem} (only [xn] or [xn, #0])`, RANK_VALUE);
+        if (v !== 0n) return new Mismatch(`offset ${v} not allowed for ${c.mnem} (only [xn] or [xn, #0])`, RANK_VALUE);
       }
       return baseBits(m);
     },
@@ -119,7 +119,7 @@ export function postSimm9(label: string): OperandKind {
       if (op === undefined || op.kind !== 'imm') return expected('a post-index offset #imm', op);
       const v = c.evaluate(op.expr);
       if (v instanceof Mismatch) return v;
-      if (v < -256n || v > 255n) return new Mismatch(`offset ${show(v)} out of range for ${label} (must be in -256..255)`, RANK_VALUE);
+      if (v < -256n || v > 255n) return new Mismatch(`offset ${v} out of range for ${label} (must be in -256..255)`, RANK_VALUE);
       return put(Number(BigInt.asUintN(9, v)), 12);
     },
     dec: (w) => `#${sext(field(w, 12, 9), 9)}`,
@@ -157,7 +157,7 @@ export function memRegister(scale: number, label: string): OperandKind {
       if (ext?.amount != null) {
         const v = c.evaluate(ext.amount);
         if (v instanceof Mismatch) return v;
-        if (v !== 0n && v !== BigInt(scale)) return new Mismatch(`shift amount ${show(v)} must be 0 or ${scale} for ${label}`, RANK_VALUE);
+        if (v !== 0n && v !== BigInt(scale)) return new Mismatch(`shift amount ${v} must be 0 or ${scale} for ${label}`, RANK_VALUE);
         // `#scale` sets S; `#0` sets it only for bytes, where the amount is 0 either way.
         s = v === BigInt(scale) ? 1 : 0;
       } else if (ext?.op === 'lsl') {
@@ -212,7 +212,7 @@ function pairBits(v: bigint, unit: bigint): number {
 
 /** A Mismatch for an offset the pair forms cannot encode, else null. */
 function pairOffset(v: bigint, unit: bigint, label: string, rule: string): Mismatch | null {
-  if (v % unit !== 0n || v < -64n * unit || v > 63n * unit) return new Mismatch(`offset ${show(v)} out of range for ${label} (${rule})`, RANK_VALUE);
+  if (v % unit !== 0n || v < -64n * unit || v > 63n * unit) return new Mismatch(`offset ${v} out of range for ${label} (${rule})`, RANK_VALUE);
   return null;
 }
 
