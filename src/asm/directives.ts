@@ -144,110 +144,128 @@ function parseAscii(zero: boolean, toks: readonly Token[], at: SrcPos): Directiv
   return ok({ d: 'ascii', strings, zero });
 }
 
+type Parser = (toks: readonly Token[], at: SrcPos, local: LocalResolver, name: string) => DirectiveResult;
+
+function parseAlign(toks: readonly Token[], at: SrcPos, local: LocalResolver, name: string): DirectiveResult {
+  const parts = args(toks);
+  const amount = expr(parts[0], at, local);
+  if (!amount.ok) return amount;
+  const fill = optExpr(parts[1], at, local);
+  if (!fill.ok) return fill;
+  const max = optExpr(parts[2], at, local);
+  if (!max.ok) return max;
+  return ok({ d: 'align', bytes: name === '.balign', amount: amount.e, fill: fill.e, max: max.e });
+}
+
+function parseSpace(toks: readonly Token[], at: SrcPos, local: LocalResolver, name: string): DirectiveResult {
+  const parts = args(toks);
+  const size = expr(parts[0], at, local);
+  if (!size.ok) return size;
+  const fill = name === '.zero' ? { ok: true as const, e: null } : optExpr(parts[1], at, local);
+  if (!fill.ok) return fill;
+  return ok({ d: 'space', size: size.e, fill: fill.e });
+}
+
+function parseFill(toks: readonly Token[], at: SrcPos, local: LocalResolver): DirectiveResult {
+  const parts = args(toks);
+  const repeat = expr(parts[0], at, local);
+  if (!repeat.ok) return repeat;
+  const size = optExpr(parts[1], at, local);
+  if (!size.ok) return size;
+  const value = optExpr(parts[2], at, local);
+  if (!value.ok) return value;
+  return ok({ d: 'fill', repeat: repeat.e, size: size.e, value: value.e });
+}
+
+function parseAssign(toks: readonly Token[], at: SrcPos, local: LocalResolver, name: string): DirectiveResult {
+  const parts = args(toks);
+  const n = symbolName(parts[0], at);
+  if (!n.ok) return n;
+  const e = expr(parts[1], at, local);
+  if (!e.ok) return e;
+  return ok({ d: 'assign', name: n.name, expr: e.e, equiv: name === '.equiv' });
+}
+
+function parseBind(toks: readonly Token[], at: SrcPos, _local: LocalResolver, name: string): DirectiveResult {
+  const names: string[] = [];
+  for (const p of args(toks)) {
+    const n = symbolName(p, at);
+    if (!n.ok) return n;
+    names.push(n.name);
+  }
+  return ok({ d: 'bind', names, global: name !== '.local' });
+}
+
+function parseType(toks: readonly Token[], at: SrcPos): DirectiveResult {
+  const parts = args(toks);
+  const n = symbolName(parts[0], at);
+  if (!n.ok) return n;
+  const t = (parts[1] ?? []).map((x) => x.text).join('').replace(/^[@%]/, '').toLowerCase();
+  const type = t === 'function' || t === 'stt_func' ? 'func' : t === 'object' || t === 'stt_object' ? 'object' : 'notype';
+  return ok({ d: 'type', name: n.name, type });
+}
+
+function parseComm(toks: readonly Token[], at: SrcPos, local: LocalResolver, name: string): DirectiveResult {
+  const parts = args(toks);
+  const n = symbolName(parts[0], at);
+  if (!n.ok) return n;
+  const size = expr(parts[1], at, local);
+  if (!size.ok) return size;
+  const align = optExpr(parts[2], at, local);
+  if (!align.ok) return align;
+  return ok({ d: 'comm', name: n.name, size: size.e, align: align.e, local: name === '.lcomm' });
+}
+
+function parseData(toks: readonly Token[], at: SrcPos, local: LocalResolver, name: string): DirectiveResult {
+  const r = exprList(args(toks), at, local);
+  if (!r.ok) return r;
+  return ok(name === '.inst' ? { d: 'inst', values: r.es } : { d: 'data', size: DATA_SIZES[name]!, values: r.es });
+}
+
+const sectionShortcut: Parser = (_t, _a, _l, name) => ok({ d: 'section', name: SECTION_SHORTCUTS[name]!, flags: null, nobits: null });
+const fixed = (dir: Directive): Parser => () => ok(dir);
+
+/** The directive table: name → parser. */
+const PARSERS: Record<string, Parser> = {
+  ...Object.fromEntries(Object.keys(SECTION_SHORTCUTS).map((k) => [k, sectionShortcut])),
+  ...Object.fromEntries(Object.keys(DATA_SIZES).map((k) => [k, parseData])),
+  ...Object.fromEntries([...IGNORED].map((k) => [k, fixed({ d: 'ignored' })])),
+  '.inst': parseData,
+  '.section': (toks, at) => parseSection('section', toks, at),
+  '.pushsection': (toks, at) => parseSection('pushsection', toks, at),
+  '.popsection': fixed({ d: 'popsection' }),
+  '.previous': fixed({ d: 'previous' }),
+  '.align': parseAlign,
+  '.p2align': parseAlign,
+  '.balign': parseAlign,
+  '.ascii': (toks, at) => parseAscii(false, toks, at),
+  '.asciz': (toks, at) => parseAscii(true, toks, at),
+  '.string': (toks, at) => parseAscii(true, toks, at),
+  '.skip': parseSpace,
+  '.space': parseSpace,
+  '.zero': parseSpace,
+  '.fill': parseFill,
+  '.equ': parseAssign,
+  '.set': parseAssign,
+  '.equiv': parseAssign,
+  '.global': parseBind,
+  '.globl': parseBind,
+  '.weak': parseBind,
+  '.local': parseBind,
+  '.type': parseType,
+  '.ltorg': fixed({ d: 'ltorg' }),
+  '.pool': fixed({ d: 'ltorg' }),
+  '.comm': parseComm,
+  '.lcomm': parseComm,
+  '.end': fixed({ d: 'end' }),
+};
+
 /**
  * Parses directive `name` (lower case, with the dot) with argument tokens `toks`.
  * Unknown directives are errors, so typos are not silently ignored.
  */
 export function parseDirective(name: string, toks: readonly Token[], at: SrcPos, local: LocalResolver): DirectiveResult {
-  const parts = args(toks);
-  const shortcut = SECTION_SHORTCUTS[name];
-  if (shortcut !== undefined) return ok({ d: 'section', name: shortcut, flags: null, nobits: null });
-  if (IGNORED.has(name) || name.startsWith('.cfi_')) return ok({ d: 'ignored' });
-  const size = DATA_SIZES[name];
-  if (size !== undefined) {
-    const r = exprList(parts, at, local);
-    return r.ok ? ok({ d: 'data', size, values: r.es }) : r;
-  }
-  switch (name) {
-    case '.section':
-    case '.pushsection':
-      return parseSection(name === '.section' ? 'section' : 'pushsection', toks, at);
-    case '.popsection':
-      return ok({ d: 'popsection' });
-    case '.previous':
-      return ok({ d: 'previous' });
-    case '.align':
-    case '.p2align':
-    case '.balign': {
-      const amount = expr(parts[0], at, local);
-      if (!amount.ok) return amount;
-      const fill = optExpr(parts[1], at, local);
-      if (!fill.ok) return fill;
-      const max = optExpr(parts[2], at, local);
-      if (!max.ok) return max;
-      return ok({ d: 'align', bytes: name === '.balign', amount: amount.e, fill: fill.e, max: max.e });
-    }
-    case '.inst': {
-      const r = exprList(parts, at, local);
-      return r.ok ? ok({ d: 'inst', values: r.es }) : r;
-    }
-    case '.ascii':
-      return parseAscii(false, toks, at);
-    case '.asciz':
-    case '.string':
-      return parseAscii(true, toks, at);
-    case '.skip':
-    case '.space':
-    case '.zero': {
-      const sz = expr(parts[0], at, local);
-      if (!sz.ok) return sz;
-      const fill = name === '.zero' ? { ok: true as const, e: null } : optExpr(parts[1], at, local);
-      if (!fill.ok) return fill;
-      return ok({ d: 'space', size: sz.e, fill: fill.e });
-    }
-    case '.fill': {
-      const repeat = expr(parts[0], at, local);
-      if (!repeat.ok) return repeat;
-      const sz = optExpr(parts[1], at, local);
-      if (!sz.ok) return sz;
-      const value = optExpr(parts[2], at, local);
-      if (!value.ok) return value;
-      return ok({ d: 'fill', repeat: repeat.e, size: sz.e, value: value.e });
-    }
-    case '.equ':
-    case '.set':
-    case '.equiv': {
-      const n = symbolName(parts[0], at);
-      if (!n.ok) return n;
-      const e = expr(parts[1], at, local);
-      if (!e.ok) return e;
-      return ok({ d: 'assign', name: n.name, expr: e.e, equiv: name === '.equiv' });
-    }
-    case '.global':
-    case '.globl':
-    case '.weak':
-    case '.local': {
-      const names: string[] = [];
-      for (const p of parts) {
-        const n = symbolName(p, at);
-        if (!n.ok) return n;
-        names.push(n.name);
-      }
-      return ok({ d: 'bind', names, global: name !== '.local' });
-    }
-    case '.type': {
-      const n = symbolName(parts[0], at);
-      if (!n.ok) return n;
-      const t = (parts[1] ?? []).map((x) => x.text).join('').replace(/^[@%]/, '').toLowerCase();
-      const type = t === 'function' || t === 'stt_func' ? 'func' : t === 'object' || t === 'stt_object' ? 'object' : 'notype';
-      return ok({ d: 'type', name: n.name, type });
-    }
-    case '.ltorg':
-    case '.pool':
-      return ok({ d: 'ltorg' });
-    case '.comm':
-    case '.lcomm': {
-      const n = symbolName(parts[0], at);
-      if (!n.ok) return n;
-      const sz = expr(parts[1], at, local);
-      if (!sz.ok) return sz;
-      const al = optExpr(parts[2], at, local);
-      if (!al.ok) return al;
-      return ok({ d: 'comm', name: n.name, size: sz.e, align: al.e, local: name === '.lcomm' });
-    }
-    case '.end':
-      return ok({ d: 'end' });
-    default:
-      return fail(at, `unknown or unsupported directive '${name}'`);
-  }
+  if (name.startsWith('.cfi_')) return ok({ d: 'ignored' });
+  const p = PARSERS[name];
+  return p ? p(toks, at, local, name) : fail(at, `unknown or unsupported directive '${name}'`);
 }

@@ -111,13 +111,23 @@ function symbolTable(img: ElfImage, strtab: StrTab): { bytes: Uint8Array; firstG
   return { bytes, firstGlobal: 1 + syms.filter((s) => !s.global).length };
 }
 
-/** Writes an ET_EXEC ELF64 file. Section addresses inside one segment must not overlap. */
-export function writeElf64(img: ElfImage): Uint8Array {
-  const page = img.pageSize ?? 0x1000n;
-  const phnum = img.segments.length;
+/** Where everything goes in the file. */
+interface FileLayout {
+  /** File offset of each section. */
+  readonly offsets: number[];
+  readonly phdrs: readonly { flags: number; offset: number; vaddr: bigint; filesz: number; memsz: number }[];
+  /** First free offset after the section contents. */
+  readonly end: number;
+}
+
+/**
+ * Places segments so that each file offset is congruent to its address modulo the page size
+ * (what the loader maps), then the sections outside segments.
+ */
+function layoutFile(img: ElfImage, page: bigint): FileLayout {
   const offsets = img.sections.map(() => 0);
   const phdrs: { flags: number; offset: number; vaddr: bigint; filesz: number; memsz: number }[] = [];
-  let off = EHDR + PHDR * phnum;
+  let off = EHDR + PHDR * img.segments.length;
   for (const seg of img.segments) {
     const first = img.sections[seg.sections[0]!]!;
     const segOff = congruent(off, first.addr, page);
@@ -140,23 +150,11 @@ export function writeElf64(img: ElfImage): Uint8Array {
     offsets[i] = off;
     if (!s.nobits) off += s.size;
   });
+  return { offsets, phdrs, end: off };
+}
 
-  const shstr = new StrTab();
-  const strtab = new StrTab();
-  const { bytes: symtab, firstGlobal } = symbolTable(img, strtab);
-  const strBytes = strtab.bytes();
-  const symOff = alignUp(off, 8);
-  const strOff = symOff + symtab.length;
-  const names = [...img.sections.map((s) => s.name), '.symtab', '.strtab', '.shstrtab'].map((n) => shstr.add(n));
-  const shstrBytes = shstr.bytes();
-  const shstrOff = strOff + strBytes.length;
-  const shOff = alignUp(shstrOff + shstrBytes.length, 8);
-  const shnum = img.sections.length + 4;
-  const out = new Uint8Array(shOff + SHDR * shnum);
-  const dv = new DataView(out.buffer);
-
-  // ELF header.
-  out.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0);
+function writeHeader(dv: DataView, img: ElfImage, phnum: number, shOff: number, shnum: number): void {
+  new Uint8Array(dv.buffer).set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0); // ELFCLASS64, ELFDATA2LSB, EV_CURRENT
   dv.setUint16(16, ET_EXEC, true);
   dv.setUint16(18, img.machine ?? EM_AARCH64, true);
   dv.setUint32(20, 1, true);
@@ -168,9 +166,11 @@ export function writeElf64(img: ElfImage): Uint8Array {
   dv.setUint16(56, phnum, true);
   dv.setUint16(58, SHDR, true);
   dv.setUint16(60, shnum, true);
-  dv.setUint16(62, shnum - 1, true);
+  dv.setUint16(62, shnum - 1, true); // .shstrtab is last
+}
 
-  phdrs.forEach((p, i) => {
+function writeProgramHeaders(dv: DataView, layout: FileLayout, page: bigint): void {
+  layout.phdrs.forEach((p, i) => {
     const o = EHDR + PHDR * i;
     dv.setUint32(o, PT_LOAD, true);
     dv.setUint32(o + 4, p.flags, true);
@@ -181,37 +181,68 @@ export function writeElf64(img: ElfImage): Uint8Array {
     dv.setBigUint64(o + 40, BigInt(p.memsz), true);
     dv.setBigUint64(o + 48, page, true);
   });
+}
 
+interface SectionHeader {
+  readonly name: number;
+  readonly type: number;
+  readonly flags: number;
+  readonly addr: bigint;
+  readonly offset: number;
+  readonly size: number;
+  readonly link?: number;
+  readonly info?: number;
+  readonly align: number;
+  readonly entsize?: number;
+}
+
+function writeSectionHeader(dv: DataView, at: number, h: SectionHeader): void {
+  dv.setUint32(at, h.name, true);
+  dv.setUint32(at + 4, h.type, true);
+  dv.setBigUint64(at + 8, BigInt(h.flags), true);
+  dv.setBigUint64(at + 16, h.addr, true);
+  dv.setBigUint64(at + 24, BigInt(h.offset), true);
+  dv.setBigUint64(at + 32, BigInt(h.size), true);
+  dv.setUint32(at + 40, h.link ?? 0, true);
+  dv.setUint32(at + 44, h.info ?? 0, true);
+  dv.setBigUint64(at + 48, BigInt(h.align), true);
+  dv.setBigUint64(at + 56, BigInt(h.entsize ?? 0), true);
+}
+
+/** Writes an ET_EXEC ELF64 file. Section addresses inside one segment must not overlap. */
+export function writeElf64(img: ElfImage): Uint8Array {
+  const page = img.pageSize ?? 0x1000n;
+  const layout = layoutFile(img, page);
+  const shstr = new StrTab();
+  const strtab = new StrTab();
+  const { bytes: symtab, firstGlobal } = symbolTable(img, strtab);
+  const strBytes = strtab.bytes();
+  const names = [...img.sections.map((s) => s.name), '.symtab', '.strtab', '.shstrtab'].map((n) => shstr.add(n));
+  const shstrBytes = shstr.bytes();
+  const symOff = alignUp(layout.end, 8);
+  const strOff = symOff + symtab.length;
+  const shstrOff = strOff + strBytes.length;
+  const shOff = alignUp(shstrOff + shstrBytes.length, 8);
+  const n = img.sections.length;
+  const out = new Uint8Array(shOff + SHDR * (n + 4));
+  const dv = new DataView(out.buffer);
+  writeHeader(dv, img, layout.phdrs.length, shOff, n + 4);
+  writeProgramHeaders(dv, layout, page);
   img.sections.forEach((s, i) => {
-    if (!s.nobits) out.set(s.data.subarray(0, s.size), offsets[i]!);
+    if (!s.nobits) out.set(s.data.subarray(0, s.size), layout.offsets[i]!);
   });
   out.set(symtab, symOff);
   out.set(strBytes, strOff);
   out.set(shstrBytes, shstrOff);
-
-  const sh = (i: number, f: { name: number; type: number; flags: number; addr: bigint; offset: number; size: number; link?: number; info?: number; align: number; entsize?: number }): void => {
-    const o = shOff + SHDR * i;
-    dv.setUint32(o, f.name, true);
-    dv.setUint32(o + 4, f.type, true);
-    dv.setBigUint64(o + 8, BigInt(f.flags), true);
-    dv.setBigUint64(o + 16, f.addr, true);
-    dv.setBigUint64(o + 24, BigInt(f.offset), true);
-    dv.setBigUint64(o + 32, BigInt(f.size), true);
-    dv.setUint32(o + 40, f.link ?? 0, true);
-    dv.setUint32(o + 44, f.info ?? 0, true);
-    dv.setBigUint64(o + 48, BigInt(f.align), true);
-    dv.setBigUint64(o + 56, BigInt(f.entsize ?? 0), true);
-  };
   img.sections.forEach((s, i) => {
     const flags = (s.flags.alloc ? SHF_ALLOC : 0) | (s.flags.write ? SHF_WRITE : 0) | (s.flags.exec ? SHF_EXECINSTR : 0);
-    sh(i + 1, {
+    writeSectionHeader(dv, shOff + SHDR * (i + 1), {
       name: names[i]!, type: s.nobits ? SHT_NOBITS : SHT_PROGBITS, flags, addr: s.flags.alloc ? s.addr : 0n,
-      offset: offsets[i]!, size: s.size, align: Math.max(1, s.align),
+      offset: layout.offsets[i]!, size: s.size, align: Math.max(1, s.align),
     });
   });
-  const n = img.sections.length;
-  sh(n + 1, { name: names[n]!, type: SHT_SYMTAB, flags: 0, addr: 0n, offset: symOff, size: symtab.length, link: n + 2, info: firstGlobal, align: 8, entsize: SYM });
-  sh(n + 2, { name: names[n + 1]!, type: SHT_STRTAB, flags: 0, addr: 0n, offset: strOff, size: strBytes.length, align: 1 });
-  sh(n + 3, { name: names[n + 2]!, type: SHT_STRTAB, flags: 0, addr: 0n, offset: shstrOff, size: shstrBytes.length, align: 1 });
+  writeSectionHeader(dv, shOff + SHDR * (n + 1), { name: names[n]!, type: SHT_SYMTAB, flags: 0, addr: 0n, offset: symOff, size: symtab.length, link: n + 2, info: firstGlobal, align: 8, entsize: SYM });
+  writeSectionHeader(dv, shOff + SHDR * (n + 2), { name: names[n + 1]!, type: SHT_STRTAB, flags: 0, addr: 0n, offset: strOff, size: strBytes.length, align: 1 });
+  writeSectionHeader(dv, shOff + SHDR * (n + 3), { name: names[n + 2]!, type: SHT_STRTAB, flags: 0, addr: 0n, offset: shstrOff, size: shstrBytes.length, align: 1 });
   return out;
 }
