@@ -20,7 +20,7 @@ import { sysRead, sysWrite } from "./cpu/sysreg";
 import { exceptionReturn, takeException, invalidateFetch } from "./cpu/exception";
 import { newContext } from "./mmu/tlb";
 import { translate, trPa, fltFsc } from "./mmu/translate";
-import { walkSteps } from "./mmu/translate";
+import { tlbStat, tlbValidCount, tlbFlushEverything } from "./mmu/tlb";
 import { tlbiCount } from "./mmu/maint";
 
 export function ramHostPtr(): usize { return ramHost; }
@@ -84,5 +84,8 @@ export function translateVa(cpu: i32, va: u64, acc: u32, asEl0: bool): u64 {
   return translate(va, acc, asEl0) ? trPa : u64.MAX_VALUE;
 }
 export function lastFsc(): u32 { return fltFsc; }
-export function statWalkSteps(): u64 { return walkSteps; }
+/** TLB counters of `cpu`: 0 hits, 1 misses, 2 walk steps (descriptor reads). */
+export function statTlb(cpu: i32, which: i32): u64 { return tlbStat(cpu, which); }
+export function statTlbValid(cpu: i32): u32 { return tlbValidCount(cpu); }
+export function flushAllTlbs(): void { tlbFlushEverything(); }
 export function statTlbi(): u64 { return tlbiCount; }

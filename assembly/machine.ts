@@ -19,7 +19,7 @@ import {
 } from "./cpu/exception";
 import * as X from "./cpu/exception";
 import { translate, trPa, fltFsc, fltStage2, fltS1ptw, fltIpa, HCR_TGE } from "./mmu/translate";
-import { utlbFill, utlbFlushCpu } from "./mmu/tlb";
+import { utlbFill, utlbFlushCpu, tlbInit, tlbRegionBytes } from "./mmu/tlb";
 import { UTLB_MASK } from "./layout";
 import { setRunBase, sysReset } from "./cpu/sysreg";
 import { SR_HCR_EL2, SR_HPFAR_EL2 } from "./cpu/sysregs.gen";
@@ -35,7 +35,7 @@ export let memBase: usize = 0;
  * page-flag map and `ramBytes` of RAM at physical address `ramBase`. Returns 0 on success, or
  * the number of 64 KiB pages that could not be allocated.
  */
-export function create(ncpu: i32, ramBase: u64, ramBytes: u64): i32 {
+export function create(ncpu: i32, ramBase: u64, ramBytes: u64, tlbEntries: u32, tlbWays: u32, tlbPolicy: u32): i32 {
   buildBitmaskTable();
   const start: usize = (__heap_base + 0xffff) & ~(<usize>0xffff);
   let p = start;
@@ -48,6 +48,9 @@ export function create(ncpu: i32, ramBase: u64, ramBytes: u64): i32 {
   p += <usize>DCACHE_PAGES * DCACHE_PAGE_BYTES;
   const flags = p;
   p += <usize>(ramBytes >> 12);
+  p = (p + 63) & ~(<usize>63);
+  const tlbs = p;
+  p += tlbRegionBytes(ncpu, tlbEntries, tlbWays);
   p = (p + 0xffff) & ~(<usize>0xffff);
   const ram = p;
   const end: u64 = <u64>p + ramBytes;
@@ -60,6 +63,7 @@ export function create(ncpu: i32, ramBase: u64, ramBytes: u64): i32 {
   setCpuBlocks(cpus, ncpu);
   setRam(ramBase, ramBytes, ram, flags);
   dcacheInit(dcTags, dcData);
+  tlbInit(tlbs, tlbEntries, tlbWays, tlbPolicy);
   for (let i = 0; i < ncpu; i++) resetCpu(i);
   return 0;
 }

@@ -9,8 +9,8 @@ import { Ec, ExcKind, ExitReason, Access } from "../enums";
 import { syncException, takeException, undefined_, esrOf, requestStop, setAttention, hostEls, invalidateFetch } from "./exception";
 import { sysRead, sysWrite, setRunInsns } from "./sysreg";
 import { clearMonitorOf, wrN, abortPending } from "../mem/access";
-import { translate, trPa, trDevice, fltFsc, fltStage2, fltS1ptw, stage2Enabled, stage2 } from "../mmu/translate";
-import { tlbiLocal, tlbiBroadcast, dataAbortCm } from "../mmu/maint";
+import { translate, trPa, trDevice, fltFsc, fltStage2, fltS1ptw, stage2Enabled } from "../mmu/translate";
+import { tlbi, dataAbortCm } from "../mmu/maint";
 import { CpuHeader, CPU_BLOCK_SIZE } from "../layout";
 
 @inline function next(): void { S.pc += 4; }
@@ -253,9 +253,7 @@ export function execSys(w: u32, id: u32): void {
     return;
   }
   if (sid >= G.SI_TLBI_VMALLE1IS && sid <= G.SI_TLBI_VMALLS12E1) {
-    const broadcast = sid <= G.SI_TLBI_VAALE1IS || sid == G.SI_TLBI_IPAS2E1IS || sid == G.SI_TLBI_IPAS2LE1IS
-      || (sid >= G.SI_TLBI_ALLE2IS && sid <= G.SI_TLBI_VMALLS12E1IS);
-    if (broadcast) tlbiBroadcast(sid, xt); else tlbiLocal(sid, xt);
+    tlbi(sid, xt);
     next();
     return;
   }

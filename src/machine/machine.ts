@@ -16,6 +16,22 @@ export interface MachineConfig {
   readonly ramBytes: number;
   /** CPU clock in Hz (simulated cycles per second; default 2.4 GHz, an X-Gene/m400 class part). */
   readonly cpuHz?: number;
+  /** Architectural TLB entries per pCPU (a power of two ≥ 16; default 1024). */
+  readonly tlbEntries?: number;
+  /** TLB associativity (a power of two dividing tlbEntries; default 4). */
+  readonly tlbWays?: number;
+  /** TLB replacement policy within a set (default 'lru'). */
+  readonly tlbPolicy?: 'lru' | 'fifo';
+}
+
+/** Counters of one pCPU's TLB. */
+export interface TlbStats {
+  readonly hits: bigint;
+  readonly misses: bigint;
+  /** Descriptor reads by the hardware walker. */
+  readonly walkSteps: bigint;
+  /** Valid entries now. */
+  readonly valid: number;
 }
 
 export const MAX_CPUS = 64;
@@ -64,8 +80,16 @@ export class Machine {
     if (cfg.ramBase % 4096n !== 0n || cfg.ramBase < 0n || cfg.ramBase + BigInt(cfg.ramBytes) > 1n << 44n) {
       throw new RangeError(`RAM base 0x${cfg.ramBase.toString(16)} must be 4 KiB aligned and RAM must end below 2^44`);
     }
+    const tlbEntries = cfg.tlbEntries ?? 1024, tlbWays = cfg.tlbWays ?? 4;
+    const pow2 = (n: number): boolean => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+    if (!pow2(tlbEntries) || tlbEntries < 16 || tlbEntries > 65536) {
+      throw new RangeError(`tlbEntries must be a power of two in 16..65536, got ${tlbEntries}`);
+    }
+    if (!pow2(tlbWays) || tlbWays > tlbEntries || tlbWays > 64) {
+      throw new RangeError(`tlbWays must be a power of two ≤ min(64, tlbEntries), got ${tlbWays}`);
+    }
     const core = instantiateCore();
-    const short = core.x.create(cfg.cpus, cfg.ramBase, BigInt(cfg.ramBytes));
+    const short = core.x.create(cfg.cpus, cfg.ramBase, BigInt(cfg.ramBytes), tlbEntries, tlbWays, cfg.tlbPolicy === 'fifo' ? 1 : 0);
     if (short !== 0) {
       throw new RangeError(`could not allocate ${cfg.ramBytes / 1048576} MiB of guest RAM ` +
         `(${short} more 64 KiB pages of wasm memory needed; the wasm32 limit is 4 GiB)`);
@@ -355,14 +379,20 @@ export class Machine {
     return pa === (1n << 64n) - 1n ? null : pa;
   }
 
-  /** Drops every cached translation on every CPU. */
+  /** Drops every cached translation (architectural TLBs and uTLBs) on every CPU. */
   flushTlbs(): void {
-    this.core.x.utlbFlushAll();
+    this.core.x.flushAllTlbs();
   }
 
-  /** Statistics: descriptor reads by the hardware walker, TLBI instructions executed. */
-  stats(): { walkSteps: bigint; tlbi: bigint } {
-    return { walkSteps: this.core.x.statWalkSteps(), tlbi: this.core.x.statTlbi() };
+  /** TLB counters of `cpu`. */
+  tlbStats(cpu: number): TlbStats {
+    const x = this.core.x;
+    return { hits: x.statTlb(cpu, 0), misses: x.statTlb(cpu, 1), walkSteps: x.statTlb(cpu, 2), valid: x.statTlbValid(cpu) };
+  }
+
+  /** TLBI instructions executed by all CPUs. */
+  tlbiCount(): bigint {
+    return this.core.x.statTlbi();
   }
 }
 

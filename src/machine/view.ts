@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 /** The raw exports, typed. i64 parameters and results are bigint. */
 export interface CoreExports {
   readonly memory: WebAssembly.Memory;
-  create(ncpu: number, ramBase: bigint, ramBytes: bigint): number;
+  create(ncpu: number, ramBase: bigint, ramBytes: bigint, tlbEntries: number, tlbWays: number, tlbPolicy: number): number;
   resetCpu(cpu: number): void;
   run(cpu: number, budget: number): number;
   addMmio(base: bigint, size: bigint): number;
@@ -54,7 +54,9 @@ export interface CoreExports {
   getEl(cpu: number): number;
   translateVa(cpu: number, va: bigint, acc: number, asEl0: number): bigint;
   lastFsc(): number;
-  statWalkSteps(): bigint;
+  statTlb(cpu: number, which: number): bigint;
+  statTlbValid(cpu: number): number;
+  flushAllTlbs(): void;
   statTlbi(): bigint;
 }
 
