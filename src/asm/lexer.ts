@@ -25,13 +25,6 @@ export interface Token {
   readonly pos: SrcPos;
 }
 
-/** One statement: its tokens (never empty), where it starts, and its line's text (for messages). */
-export interface Statement {
-  readonly tokens: readonly Token[];
-  readonly pos: SrcPos;
-  readonly source: string;
-}
-
 export interface LexError {
   readonly pos: SrcPos;
   readonly message: string;
@@ -103,34 +96,55 @@ function skipString(src: string, i: number): number {
   return j < src.length && src[j] === '"' ? j + 1 : j;
 }
 
-/** Splits comment-free source into statements (at newlines and `;`). */
-export function lexSource(src: string): { statements: Statement[]; errors: LexError[] } {
-  const statements: Statement[] = [];
-  const errors: LexError[] = [];
-  const lines = stripComments(src).split('\n');
-  lines.forEach((raw, idx) => {
-    const text = raw.replace(/\r$/, '');
-    let cur: Token[] = [];
-    for (const tok of lexLine(text, idx + 1, errors)) {
-      if (tok.kind === 'p' && tok.text === ';') {
-        if (cur.length > 0) statements.push({ tokens: cur, pos: cur[0]!.pos, source: text });
-        cur = [];
-      } else {
-        cur.push(tok);
-      }
-    }
-    if (cur.length > 0) statements.push({ tokens: cur, pos: cur[0]!.pos, source: text });
-  });
-  return { statements, errors };
+/**
+ * One statement's text before tokenizing: where it starts and the line it came from. Macro
+ * and `.rept` expansion (macros.ts) works on these, since GNU as substitutes text.
+ */
+export interface RawStatement {
+  readonly text: string;
+  readonly line: number;
+  /** 1-based column of `text` in `source`. */
+  readonly column: number;
+  readonly source: string;
 }
 
-/** Tokenizes one line (comments already removed). */
-export function lexLine(text: string, line: number, errors: LexError[]): Token[] {
+/** Splits source into raw statements: comments removed, at newlines and at `;` outside strings. */
+export function splitStatements(src: string): RawStatement[] {
+  const out: RawStatement[] = [];
+  stripComments(src).split('\n').forEach((raw, idx) => {
+    const source = raw.replace(/\r$/, '');
+    let start = 0;
+    const push = (end: number): void => {
+      const seg = source.slice(start, end);
+      const lead = seg.length - seg.trimStart().length;
+      if (seg.trim() !== '') out.push({ text: seg.trimStart().trimEnd(), line: idx + 1, column: start + lead + 1, source });
+    };
+    for (let i = 0; i < source.length; i++) {
+      const c = source[i];
+      if (c === '"') i = skipString(source, i) - 1;
+      else if (c === "'") i += source[i + 1] === '\\' ? 2 : 1;
+      else if (c === ';') {
+        push(i);
+        start = i + 1;
+      }
+    }
+    push(source.length);
+  });
+  return out;
+}
+
+/** Tokenizes a raw statement (positions are in its source line). */
+export function lexStatement(raw: RawStatement, errors: LexError[]): Token[] {
+  return lexLine(raw.text, raw.line, errors, raw.column - 1);
+}
+
+/** Tokenizes one line (comments already removed); `offset` is added to every column. */
+export function lexLine(text: string, line: number, errors: LexError[], offset = 0): Token[] {
   const toks: Token[] = [];
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
-    const pos = { line, column: i + 1 };
+    const pos = { line, column: i + 1 + offset };
     if (c === ' ' || c === '\t' || c === '\f' || c === '\v') {
       i++;
     } else if (/[0-9]/.test(c)) {

@@ -5,7 +5,8 @@
  */
 import type { Diagnostics, SrcPos } from './errors.js';
 import { parseExpr, type Expr, type LocalResolver } from './expr.js';
-import { lexSource, type Token } from './lexer.js';
+import { lexStatement, splitStatements, type LexError, type Token } from './lexer.js';
+import { expandMacros } from './macros.js';
 import { parseDirective, type Directive } from './directives.js';
 import { parseOperands, type Operand } from './operands.js';
 
@@ -32,11 +33,14 @@ class LocalLabels {
 
 /** Parses a whole source file; problems go to `diag`, and the statement is skipped. */
 export function parseProgram(src: string, diag: Diagnostics): Stmt[] {
-  const { statements, errors } = lexSource(src);
-  for (const e of errors) diag.error(e.pos, e.message);
   const locals = new LocalLabels();
   const out: Stmt[] = [];
-  for (const st of statements) parseStatement(st.tokens, st.source, locals, diag, out);
+  for (const raw of expandMacros(splitStatements(src), diag)) {
+    const errors: LexError[] = [];
+    const tokens = lexStatement(raw, errors);
+    for (const e of errors) diag.error(e.pos, e.message);
+    if (tokens.length > 0) parseStatement(tokens, raw.source, locals, diag, out);
+  }
   return out;
 }
 

@@ -64,6 +64,10 @@ describe.runIf(haveTool(GNU_AS, GNU_LD))('whole programs vs GNU as + ld', () => 
     compareWithGnu(readFileSync(join(here, 'programs/features.s'), 'utf8'), 'features.s');
   });
 
+  it('macros.s: .macro, .rept, .irp, .irpc, .if and friends', () => {
+    compareWithGnu(readFileSync(join(here, 'programs/macros.s'), 'utf8'), 'macros.s');
+  });
+
   it.runIf(haveTool(GNU_GCC))('gcc -S output of a C file (jump tables, strings, globals, LSE atomics)', () => {
     const asm = run(GNU_GCC, ['-S', '-o', '-', '-O2', '-march=armv8.1-a', '-mgeneral-regs-only', '-fno-pic', '-fno-pie',
       '-ffreestanding', '-fno-asynchronous-unwind-tables', '-fno-merge-constants', '-fno-stack-protector', join(here, 'programs/gcc-input.c')]);

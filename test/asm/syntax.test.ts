@@ -176,3 +176,34 @@ describe('options', () => {
     expect(r.ok).toBe(false);
   });
 });
+
+describe('macros, repetition and conditionals', () => {
+  it('expands .rept, .irp and .irpc', () => {
+    expect(wordsOf('.rept 3\nnop\n.endr')).toEqual([NOP, NOP, NOP]);
+    expect(wordsOf('.irp r, 1, 2\nmov x\\r, #\\r\n.endr')).toEqual([0xd2800021, 0xd2800042]);
+    expect(wordsOf('.irpc c, 12\n.word \\c\n.endr')).toEqual([1, 2]);
+  });
+  it('expands macros with defaults, keywords, \\@ and local labels', () => {
+    const src = '.macro m a, b=7\nmov x0, #\\b\n1: b 1b\n.word \\@\n.endm\nm 1\nm b=3';
+    expect(wordsOf(src)).toEqual([0xd28000e0, 0x14000000, 0, 0xd2800060, 0x14000000, 1]);
+  });
+  it('keeps the body line in errors inside a macro', () => {
+    const r = assemble('.macro m\nmov x0, w1\n.endm\nnop\nm');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error[0]!.line).toBe(2);
+  });
+  it('evaluates .if/.elseif/.else with earlier constants, and .ifdef with earlier symbols', () => {
+    const src = 'K = 2\n.if K == 1\n.word 1\n.elseif K == 2\n.word 2\n.else\n.word 3\n.endif\nlab: .ifdef lab\n.word 4\n.endif\n.ifndef zz\n.word 5\n.endif';
+    expect(wordsOf(src)).toEqual([2, 4, 5]);
+  });
+  it('reports unbalanced blocks, missing required arguments and .error', () => {
+    expect(assemble('.macro m\nnop').ok).toBe(false);
+    expect(assemble('.endif').ok).toBe(false);
+    expect(assemble('.rept later\nnop\n.endr\nlater = 3').ok).toBe(false);
+    const r = assemble('.macro m a:req\n.endm\nm\n.error "stop here"', { file: 'm.s' });
+    expect(r.ok ? [] : r.error.map((e) => e.format())).toEqual([
+      "m.s:3:1: error: missing value for required parameter 'a' of macro 'm'",
+      'm.s:4:1: error: stop here',
+    ]);
+  });
+});
