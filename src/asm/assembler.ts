@@ -12,6 +12,7 @@ import { defaultSectionFlags, type Directive, type SectionFlags } from './direct
 import { evaluate, linearKey, type Expr, type Value } from './expr.js';
 import { encodeInstruction } from './isa/encode.js';
 import { Mismatch, RANK_SYMBOL, RANK_VALUE } from './isa/types.js';
+import { unpredictable } from './isa/unpredictable.js';
 import { layoutSections } from './layout.js';
 import { LiteralPool, type PoolEntry } from './literal-pool.js';
 import { parseProgram, type Stmt } from './parser.js';
@@ -414,8 +415,13 @@ function emitInsn(a: Assembly, it: Extract<Item, { k: 'insn' }>): void {
       return a.absolute(v.value);
     },
   });
-  if (r.ok) writeLE(sec.data, off, BigInt(r.word), 4);
-  else a.diag.error(r.pos ?? stmt.pos, r.message);
+  if (!r.ok) {
+    a.diag.error(r.pos ?? stmt.pos, r.message);
+    return;
+  }
+  writeLE(sec.data, off, BigInt(r.word), 4);
+  const warning = unpredictable(r.word);
+  if (warning !== null) a.diag.warn(stmt.pos, warning);
 }
 
 function emitValue(a: Assembly, sec: Section, off: number, size: number, e: Expr, dot: Value, at?: SrcPos): void {

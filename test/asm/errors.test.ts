@@ -86,3 +86,29 @@ describe('assembler errors', () => {
     ]);
   });
 });
+
+describe('warnings for unpredictable register combinations (as GNU as warns)', () => {
+  const cases: [string, string | null][] = [
+    ['ldr x0, [x0], #8', 'unpredictable transfer with writeback'],
+    ['str x0, [x0, #8]!', 'unpredictable transfer with writeback'],
+    ['ldp x0, x1, [x0], #16', 'unpredictable transfer with writeback'],
+    ['ldpsw x0, x1, [x1, #8]!', 'unpredictable transfer with writeback'],
+    ['ldp x0, x0, [x1]', 'unpredictable load of register pair'],
+    ['ldxp x0, x0, [x1]', 'unpredictable load of register pair'],
+    ['stxr w0, x0, [x1]', 'unpredictable: identical transfer and status registers'],
+    ['stxr w1, x0, [x1]', 'unpredictable: identical base and status registers'],
+    ['stlxp w2, x1, x2, [x3]', 'unpredictable: identical transfer and status registers'],
+    ['ldr x0, [sp], #8', null],
+    ['ldr x1, [x0], #8', null],
+    ['stp x0, x1, [sp, #-16]!', null],
+    ['stxr w2, x0, [x1]', null],
+    ['stp x0, x0, [x1]', null],
+  ];
+  for (const [src, msg] of cases) {
+    it(`${src}: ${msg ?? 'no warning'}`, () => {
+      const r = assemble(src, { file: 'u.s' });
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.value.warnings.map((w) => w.message)).toEqual(msg === null ? [] : [msg]);
+    });
+  }
+});

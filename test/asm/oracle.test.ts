@@ -37,6 +37,7 @@ describe.runIf(haveTool(GNU_AS, GNU_LD, GNU_OBJDUMP))('encoding oracle vs GNU as
   let gnuWords: number[];
   let ourWords: number[];
   let base: bigint;
+  let ourWarnings: string[];
 
   beforeAll(() => {
     gnu = gnuBuild(source);
@@ -47,6 +48,11 @@ describe.runIf(haveTool(GNU_AS, GNU_LD, GNU_OBJDUMP))('encoding oracle vs GNU as
     if (!r.ok) throw new Error(r.error.slice(0, 20).map((e) => e.format()).join('\n'));
     const ours = r.value.sections.find((s) => s.name === '.text')!;
     ourWords = words(ours.data);
+    ourWarnings = r.value.warnings.map((w) => w.format());
+  });
+
+  it('warns about nothing (GNU as does not warn on the corpus either)', () => {
+    expect(ourWarnings).toEqual([]);
   });
 
   it(`covers at least 1500 lines and 300 distinct forms`, () => {
