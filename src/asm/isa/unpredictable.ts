@@ -19,7 +19,7 @@ export function unpredictable(w: number): string | null {
   // Single register, pre/post-index (size 111 0 00 opc 0 imm9 x1 Rn Rt).
   if (is(w, 0x3f200400, 0x38000400) && rn(w) === rt(w) && rn(w) !== 31) return WRITEBACK;
   // Register pair (opc 101 0 idx L imm7 Rt2 Rn Rt), V = 0.
-  if (is(w, 0x3c000000, 0x28000000)) {
+  if (is(w, 0x3e000000, 0x28000000)) {
     const idx = field(w, 23, 2);
     const load = field(w, 22, 1) === 1;
     if ((idx === 1 || idx === 3) && rn(w) !== 31 && (rn(w) === rt(w) || rn(w) === rt2(w))) return WRITEBACK;
