@@ -136,6 +136,8 @@ function bitfield(): void {
   add('sxtw', `sxtw ${R(64)}, ${R(32)}`);
   add('sxtw', 'sxtw x0, wzr');
   add('uxtb', `uxtb ${R(32)}, ${R(32)}`);
+  add('uxtb', 'uxtb x3, w4');
+  add('uxth', 'uxth x5, w6');
   add('uxth', `uxth ${R(32)}, ${R(32)}`);
 }
 
@@ -190,6 +192,9 @@ function extended(): void {
     add(`${op}-ext`, `${op} w4, wsp, w5, lsl #1`);
     add(`${op}-ext`, `${op} ${op.endsWith('s') ? 'w3' : 'wsp'}, w2, w6`);
   }
+  // GNU as does not check the index register's width against the extend.
+  add('add-ext', 'add x0, x1, x2, uxtw');
+  add('add-ext', 'add x0, x1, w2, uxtx');
   for (const op of ['cmp', 'cmn']) {
     add(`${op}-ext`, `${op} sp, x1`);
     add(`${op}-ext`, `${op} sp, x2, lsl #3`);
@@ -292,7 +297,7 @@ function system(): void {
   }
   add('mrs', 'mrs x0, HCR_EL2');
   add('msr-reg', 'MSR VBAR_EL2, X1');
-  for (const g of ['s3_4_c1_c1_0', 's3_4_c15_c1_0', 's2_0_c0_c0_0', 's3_7_c15_c15_7', 's3_0_c4_c2_3', 's2_3_c9_c9_3']) {
+  for (const g of ['s3_4_c1_c1_0', 's3_4_c15_c1_0', 's2_0_c0_c0_0', 's3_7_c15_c15_7', 's3_0_c4_c2_3', 's2_3_c9_c9_3', 's0_3_c4_c0_5', 's0_1_c9_c0_0', 's1_0_c7_c5_0']) {
     add('mrs', `mrs ${R(64)}, ${g}`);
     add('msr-reg', `msr ${g}, ${R(64)}`);
   }

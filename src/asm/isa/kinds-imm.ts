@@ -393,6 +393,7 @@ export function extReg(size: 32 | 64): OperandKind {
  * The extend of an extended-register operand (option 15:13, imm3 12:10). Written `lsl #n` (or
  * left out) when the register width's own extend applies and SP is involved: `spFields` are
  * the register fields where 31 means SP (Rd and Rn for ADD/SUB, Rn only for ADDS/SUBS).
+ * Leaving it out after a W index register of a 64-bit form is an error, as in GNU as.
  */
 export function extendOpt(size: 32 | 64, spFields: readonly number[]): OperandKind {
   const plain = size === 64 ? 3 : 2; // UXTX for 64-bit, UXTW for 32-bit
@@ -423,10 +424,8 @@ export function extendOpt(size: 32 | 64, spFields: readonly number[]): OperandKi
       } else {
         option = EXTENDS.indexOf(op.op);
       }
-      const wantX = size === 64 && (option & 3) === 3;
-      if (wantX !== (rmSize === 64)) {
-        return new Mismatch(`extend '${op.op}' needs a ${wantX ? '64' : '32'}-bit index register`, RANK_REG);
-      }
+      // GNU as does not check the index register's width against the extend
+      // (`add x0, x1, x2, uxtw` is accepted as w2); neither do we.
       return put(option, 13) | put(Number(amt), 10);
     },
     dec(w) {

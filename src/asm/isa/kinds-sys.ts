@@ -9,23 +9,30 @@ import { bareName, expected, uintIn } from './kinds-common.js';
 import { regNum } from './kinds-reg.js';
 import { Mismatch, RANK_KIND, RANK_VALUE, type OperandKind } from './types.js';
 
-const GENERIC = /^s([23])_([0-7])_c([0-9]|1[0-5])_c([0-9]|1[0-5])_([0-7])$/;
+const GENERIC = /^s([0-3])_([0-7])_c([0-9]|1[0-5])_c([0-9]|1[0-5])_([0-7])$/;
 
-/** A system register in bits 20:5 (op0 is 2 or 3: bit 20 is fixed by the form, o0 is bit 19). */
-export function sysReg(): OperandKind {
+/**
+ * A system register in bits 20:5. Normally op0 is 2 or 3 (bit 20 fixed by the form, o0 in
+ * bit 19). With `anyOp0`, bits 20:19 hold op0 0–3: GNU as accepts the generic names
+ * `s0_…`/`s1_…` too, which encode other system instructions.
+ */
+export function sysReg(anyOp0 = false): OperandKind {
+  const op0Bits = (op0: number): number => (anyOp0 ? put(op0, 19) : put(op0 - 2, 19));
   return {
     what: 'a system register',
     enc(op) {
       const name = bareName(op);
       if (name === null) return expected('a system register name', op);
       const def = sysRegByName(name);
-      if (def) return put(def.op0 - 2, 19) | put(def.op1, 16) | put(def.crn, 12) | put(def.crm, 8) | put(def.op2, 5);
+      if (def) return op0Bits(def.op0) | put(def.op1, 16) | put(def.crn, 12) | put(def.crm, 8) | put(def.op2, 5);
       const m = GENERIC.exec(name);
-      if (!m) return new Mismatch(`unknown system register '${name}' (use a name from src/arch/sysregs.ts or s<op0>_<op1>_c<n>_c<m>_<op2>)`, RANK_VALUE);
-      return put(Number(m[1]) - 2, 19) | put(Number(m[2]), 16) | put(Number(m[3]), 12) | put(Number(m[4]), 8) | put(Number(m[5]), 5);
+      if (!m || (!anyOp0 && Number(m[1]) < 2)) {
+        return new Mismatch(`unknown system register '${name}' (use a name from src/arch/sysregs.ts or s<op0>_<op1>_c<n>_c<m>_<op2>)`, RANK_VALUE);
+      }
+      return op0Bits(Number(m[1])) | put(Number(m[2]), 16) | put(Number(m[3]), 12) | put(Number(m[4]), 8) | put(Number(m[5]), 5);
     },
     dec(w) {
-      const op0 = 2 + field(w, 19, 1);
+      const op0 = anyOp0 ? field(w, 19, 2) : 2 + field(w, 19, 1);
       const op1 = field(w, 16, 3);
       const crn = field(w, 12, 4);
       const crm = field(w, 8, 4);

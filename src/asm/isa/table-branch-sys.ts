@@ -108,6 +108,12 @@ function system(): Form[] {
   forms.push(form('sysl', `1101010100101 ${x(19)}`, [reg(64, 0), uimm(16, 3, 'dec'), crOperand(12), crOperand(8), uimm(5, 3, 'dec')]));
   forms.push(form('mrs', `110101010011 ${x(20)}`, [reg(64, 0), sysReg()]));
   forms.push(form('msr', `110101010001 ${x(20)}`, [sysReg(), reg(64, 0)]));
+  // Generic `s0_…`/`s1_…` names (op0 0 or 1) as GNU as accepts and objdump prints them; the
+  // disassembler reaches these last, after hints, barriers, MSR (immediate) and SYS/SYSL.
+  forms.push(form('mrs', `1101010100100 ${x(19)}`, [reg(64, 0), sysReg(true)]));
+  forms.push(form('msr', `1101010100000 ${x(19)}`, [sysReg(true), reg(64, 0)]));
+  forms.push(asmOnly('mrs', `11010101001 ${x(21)}`, [reg(64, 0), sysReg(true)]));
+  forms.push(asmOnly('msr', `11010101000 ${x(21)}`, [sysReg(true), reg(64, 0)]));
   return forms;
 }
 

@@ -94,6 +94,9 @@ function bitfield(): Form[] {
     if (size === 32) {
       forms.push(alias('uxtb', `0101001100 000000 000111 ${x(10)}`, [rd, reg(32, 5)]));
       forms.push(alias('uxth', `0101001100 000000 001111 ${x(10)}`, [rd, reg(32, 5)]));
+      // GNU as also takes an X destination for UXTB/UXTH and encodes the W form.
+      forms.push(asmOnly('uxtb', `0101001100 000000 000111 ${x(10)}`, [reg(64, 0), reg(32, 5)]));
+      forms.push(asmOnly('uxth', `0101001100 000000 001111 ${x(10)}`, [reg(64, 0), reg(32, 5)]));
     }
     forms.push(alias('ubfx', base('10'), [rd, rn, bfLsbExtract(size), bfWidthExtract(size)], bf.extract));
     return forms;
