@@ -89,3 +89,20 @@ export function statTlb(cpu: i32, which: i32): u64 { return tlbStat(cpu, which);
 export function statTlbValid(cpu: i32): u32 { return tlbValidCount(cpu); }
 export function flushAllTlbs(): void { tlbFlushEverything(); }
 export function statTlbi(): u64 { return tlbiCount; }
+
+// ---- GIC and timers ----
+import { gicInit, gicSetLevel, gicUpdateAll } from "./gic/gic";
+import { timerUpdate, timerDeadline } from "./timer/timer";
+
+/** Enables the GICv3 model with its distributor and redistributor frames at these addresses. */
+export function enableGic(gicd: u64, gicr: u64): void { gicInit(gicd, gicr); gicUpdateAll(); }
+/** Drives the level of an SPI (INTID 32–255) or a PPI of `cpu`. */
+export function setIrqLevel(cpu: i32, intid: u32, level: bool): void { gicSetLevel(cpu, intid, level); }
+/** Absolute cycle count at which one of `cpu`'s timers next fires (u64 max: none). */
+export function nextTimerCycles(cpu: i32): u64 { return timerDeadline(cpu, cpuHeader(cpu).cycles); }
+/** Moves an idle CPU's clock forward to `cycles` (never backwards) and re-evaluates its timers. */
+export function advanceCycles(cpu: i32, cycles: u64): void {
+  const h = cpuHeader(cpu);
+  if (cycles > h.cycles) h.cycles = cycles;
+  timerUpdate(cpu, h.cycles);
+}

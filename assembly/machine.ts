@@ -21,7 +21,8 @@ import * as X from "./cpu/exception";
 import { translate, trPa, fltFsc, fltStage2, fltS1ptw, fltIpa, HCR_TGE } from "./mmu/translate";
 import { utlbFill, utlbFlushCpu, tlbInit, tlbRegionBytes } from "./mmu/tlb";
 import { UTLB_MASK } from "./layout";
-import { setRunBase, sysReset } from "./cpu/sysreg";
+import { setRunBase, sysReset, setRunInsns, nowCycles, runBaseCycles } from "./cpu/sysreg";
+import { timerUpdate, timerDeadline } from "./timer/timer";
 import { SR_HCR_EL2, SR_HPFAR_EL2 } from "./cpu/sysregs.gen";
 import * as DP from "./cpu/exec_dp";
 import * as BR from "./cpu/exec_branch";
@@ -195,6 +196,15 @@ function deliver(pending: u32, toEl2: bool, maskBit: u32, kind: ExcKind): bool {
 }
 
 // ---- run ----
+
+/** Instruction count (within this run) at which the loop must stop for a timer or the budget. */
+function segmentEnd(cpu: i32, budget: u64, n: u64): u64 {
+  const now = runBaseCycles + n;
+  const d = timerDeadline(cpu, now);
+  if (d == u64.MAX_VALUE) return budget;
+  const at = n + (d - now);
+  return at < budget ? at : budget;
+}
 
 let pageVa: u64 = 2;        // VA of the page being executed (2 = none: never matches an aligned PC)
 let pageHost: usize = 0;    // host pointer of that page
@@ -397,6 +407,7 @@ export function run(cpu: i32, budgetInsns: u32): u32 {
     h.waiting = 0;
   }
   setRunBase(h.cycles);
+  timerUpdate(cpu, h.cycles);
   clearStop();
   pageVa = 2;
   X.validateFetch();
@@ -409,12 +420,24 @@ export function run(cpu: i32, budgetInsns: u32): u32 {
     if (stopRun && x.reason == ExitReason.Mmio) h.replayIndex = 0;
     else { h.replayCount = 0; h.replayIndex = 0; }
   }
-  while (n < budget) {
-    if (attention) {
-      if (handleAttention()) break;
+  // The loop runs in segments that end at the next timer deadline, so a timer fires at the
+  // right instruction without a per-instruction time check.
+  let segEnd = segmentEnd(cpu, budget, n);
+  let stop = stopRun;
+  while (!stop && n < budget) {
+    while (n < segEnd) {
+      if (attention) {
+        if (handleAttention()) { stop = true; break; }
+        segEnd = segmentEnd(cpu, budget, n);
+        if (n >= segEnd) break;
+      }
+      n++;
+      step(n);
     }
-    n++;
-    step(n);
+    if (stop || n >= budget) break;
+    setRunInsns(n);
+    timerUpdate(cpu, nowCycles());
+    segEnd = segmentEnd(cpu, budget, n);
   }
   h.cycles += n;
   h.insns += n;

@@ -196,12 +196,86 @@ function el0Trapped(id: i32, isRead: bool): bool {
   return false;
 }
 
+// HCR_EL2 trap controls for system registers and instructions (../shared/spec/arm.md §4).
+const HCR_TID1: u64 = 1 << 16;
+const HCR_TID2: u64 = 1 << 17;
+const HCR_TID3: u64 = 1 << 18;
+const HCR_TACR: u64 = 1 << 21;
+const HCR_TSW: u64 = 1 << 22;
+const HCR_TPC: u64 = 1 << 23;
+const HCR_TPU: u64 = 1 << 24;
+const HCR_TTLB: u64 = 1 << 25;
+const HCR_TVM: u64 = 1 << 26;
+const HCR_TGE: u64 = 1 << 27;
+const HCR_TDZ: u64 = 1 << 28;
+const HCR_TRVM: u64 = <u64>1 << 30;
+const HCR_FMO: u64 = 1 << 3;
+const HCR_IMO: u64 = 1 << 4;
+
+/** Registers HCR_EL2.TVM (writes) and TRVM (reads) trap: the EL1 virtual-memory controls. */
+function isVmReg(id: i32): bool {
+  return id == G.SR_SCTLR_EL1 || id == G.SR_TTBR0_EL1 || id == G.SR_TTBR1_EL1 || id == G.SR_TCR_EL1
+    || id == G.SR_ESR_EL1 || id == G.SR_FAR_EL1 || id == G.SR_AFSR0_EL1 || id == G.SR_AFSR1_EL1
+    || id == G.SR_MAIR_EL1 || id == G.SR_AMAIR_EL1 || id == G.SR_CONTEXTIDR_EL1;
+}
+
+/**
+ * Whether an EL0/EL1 access to system register `id` traps to EL2 (EC 0x18): HCR_EL2.TVM/TRVM,
+ * TID1/2/3, TACR, IMO/FMO (SGI generation), CPTR_EL2.TCPAC, MDCR_EL2.TPM/TPMCR/TDA/TDOSA,
+ * CNTHCTL_EL2.EL1PCTEN/EL1PCEN (Arm ARM D13.2 tables of trap controls).
+ */
+function trapsToEl2(id: i32, isRead: bool): bool {
+  const hcr = sysGet(G.SR_HCR_EL2);
+  if ((hcr & HCR_TGE) != 0) return false;
+  if (isVmReg(id)) return (hcr & (isRead ? HCR_TRVM : HCR_TVM)) != 0;
+  if (id >= G.SR_ID_AA64PFR0_EL1 && id <= G.SR_ID_AA64MMFR2_EL1) return (hcr & HCR_TID3) != 0;
+  if (id == G.SR_REVIDR_EL1) return (hcr & HCR_TID1) != 0;
+  if (id == G.SR_CTR_EL0 || id == G.SR_CCSIDR_EL1 || id == G.SR_CLIDR_EL1 || id == G.SR_CSSELR_EL1) {
+    return (hcr & HCR_TID2) != 0;
+  }
+  if (id == G.SR_ACTLR_EL1) return (hcr & HCR_TACR) != 0;
+  // GICv3: EL1 SGI generation traps when interrupts are routed to EL2 (GIC spec 12.2.21).
+  if (id == G.SR_ICC_SGI1R_EL1 || id == G.SR_ICC_ASGI1R_EL1 || id == G.SR_ICC_SGI0R_EL1) {
+    return (hcr & (HCR_IMO | HCR_FMO)) != 0;
+  }
+  if (id == G.SR_CPACR_EL1) return (sysGet(G.SR_CPTR_EL2) & (<u64>1 << 31)) != 0;   // TCPAC
+  const mdcr = sysGet(G.SR_MDCR_EL2);
+  if (id >= G.SR_PMCR_EL0 && id <= G.SR_PMCCFILTR_EL0 || id == G.SR_PMINTENSET_EL1 || id == G.SR_PMINTENCLR_EL1) {
+    if ((mdcr & (1 << 6)) != 0) return true;                       // TPM
+    return id == G.SR_PMCR_EL0 && (mdcr & (1 << 5)) != 0;          // TPMCR
+  }
+  if (id == G.SR_MDSCR_EL1) return (mdcr & (1 << 9)) != 0;         // TDA
+  if (id == G.SR_OSLAR_EL1 || id == G.SR_OSLSR_EL1 || id == G.SR_OSDLR_EL1) return (mdcr & (1 << 10)) != 0;   // TDOSA
+  const cnthctl = sysGet(G.SR_CNTHCTL_EL2);
+  if (id == G.SR_CNTPCT_EL0) return (cnthctl & 1) == 0;            // EL1PCTEN
+  if (id == G.SR_CNTP_TVAL_EL0 || id == G.SR_CNTP_CTL_EL0 || id == G.SR_CNTP_CVAL_EL0) return (cnthctl & 2) == 0;   // EL1PCEN
+  return false;
+}
+
+/** Raises the EC 0x18 trap to EL2 for the current MRS/MSR/SYS word (preferred return: the instruction). */
+function trapSysToEl2(w: u32): void {
+  takeException(2, ExcKind.Sync, esrOf(Ec.Sys64, sysTrapIss(w)), 0, false, S.pc);
+}
+
+/** Whether system instruction `sid` executed at EL0/EL1 traps to EL2 (HCR_EL2.TSW/TPC/TPU/TTLB/TDZ). */
+function sysInsnTrapsToEl2(sid: i32): bool {
+  const hcr = sysGet(G.SR_HCR_EL2);
+  if ((hcr & HCR_TGE) != 0) return false;
+  if (sid == G.SI_DC_ISW || sid == G.SI_DC_CSW || sid == G.SI_DC_CISW) return (hcr & HCR_TSW) != 0;
+  if (sid == G.SI_DC_IVAC || sid == G.SI_DC_CIVAC || sid == G.SI_DC_CVAC || sid == G.SI_DC_CVAP) return (hcr & HCR_TPC) != 0;
+  if (sid == G.SI_IC_IVAU || sid == G.SI_IC_IALLU || sid == G.SI_IC_IALLUIS || sid == G.SI_DC_CVAU) return (hcr & HCR_TPU) != 0;
+  if (sid == G.SI_DC_ZVA) return (hcr & HCR_TDZ) != 0;
+  if (sid >= G.SI_TLBI_VMALLE1IS && sid <= G.SI_TLBI_VAALE1) return (hcr & HCR_TTLB) != 0;
+  return false;
+}
+
 /** Common access check for MRS/MSR; returns false after raising UNDEFINED or a trap. */
 function sysAccessOk(w: u32, id: i32, isRead: bool): bool {
   const acc = <u32>unchecked(G.SYSREG_ACCESS[id]);
   const minEl = isRead ? acc & 15 : acc >> 4;
   if (S.el < minEl) { undefined_(); return false; }
   if (S.el == 0 && el0Trapped(id, isRead)) { trapSys(w); return false; }
+  if (S.el <= 1 && trapsToEl2(id, isRead)) { trapSysToEl2(w); return false; }
   // SP_EL0 is UNDEFINED at EL1 while it is the current stack pointer (PSTATE.SP = 0).
   if (id == G.SR_SP_EL0 && S.el == 1 && S.spsel == 0) { undefined_(); return false; }
   return true;
@@ -229,8 +303,9 @@ export function execSys(w: u32, id: u32): void {
   const rt = w & 31;
   const xt = getX(rt);
   const sid = <i32>id;
+  if (S.el == 0 && el0SysInsnTrapped(sid)) { trapSys(w); return; }
+  if (S.el <= 1 && sysInsnTrapsToEl2(sid)) { trapSysToEl2(w); return; }
   if (sid == G.SI_DC_ZVA) {
-    if (S.el == 0 && (sysGet(G.SR_SCTLR_EL1) & (1 << 14)) == 0) { trapSys(w); return; }
     const blk = xt & ~(<u64>63);
     for (let i: u64 = 0; i < 64; i += 8) {
       wrN(blk + i, 3, 0, 2 /* AF_ALIGNED: DC ZVA to Device memory faults */);
@@ -242,7 +317,6 @@ export function execSys(w: u32, id: u32): void {
   if (sid == G.SI_DC_CVAC || sid == G.SI_DC_CVAU || sid == G.SI_DC_CVAP || sid == G.SI_DC_CIVAC
     || sid == G.SI_IC_IVAU || sid == G.SI_DC_IVAC) {
     // Maintenance by VA: no caches are modelled, but the VA must translate (faults report CM = 1).
-    if (S.el == 0 && (sysGet(G.SR_SCTLR_EL1) & (1 << 26)) == 0) { trapSys(w); return; }
     if (!translate(xt, Access.Read, false)) { dataAbortCm(xt, sid == G.SI_DC_IVAC); return; }
     next();
     return;
@@ -259,6 +333,13 @@ export function execSys(w: u32, id: u32): void {
   }
   // DC ISW/CSW/CISW, IC IALLU/IALLUIS: nothing is cached beyond what stays coherent here.
   next();
+}
+
+/** EL0 cache maintenance gated by SCTLR_EL1.DZE (DC ZVA) and UCI (DC CVAU/CVAC/CVAP/CIVAC, IC IVAU). */
+function el0SysInsnTrapped(sid: i32): bool {
+  const sctlr = sysGet(G.SR_SCTLR_EL1);
+  if (sid == G.SI_DC_ZVA) return (sctlr & (1 << 14)) == 0;
+  return (sctlr & (1 << 26)) == 0;
 }
 
 /** AT: translate and write PAR_EL1 (Arm ARM D17.2.112). */

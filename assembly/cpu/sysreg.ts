@@ -9,7 +9,8 @@ import * as G from "./sysregs.gen";
 import { umulh } from "./alu";
 import { newContext, utlbFlushCpu } from "../mmu/tlb";
 import { invalidateFetch, setAttention } from "./exception";
-import { CpuHeader } from "../layout";
+import { gicSysRead, gicSysWrite, gicHandled } from "../gic/gic";
+import { timerUpdate } from "../timer/timer";
 
 /** Counter = umulh(cycles, cntMul): CNTFRQ / CPU frequency as a 0.64 fixed-point ratio. */
 export let cntMul: u64 = 0;
@@ -38,8 +39,18 @@ function isTranslationReg(id: i32): bool {
     || id == G.SR_CONTEXTIDR_EL1;
 }
 
+/** GIC CPU-interface and virtualization-interface registers are implemented by gic/gic.ts. */
+@inline function isGicReg(id: i32): bool {
+  return id == G.SR_ICC_PMR_EL1 || (id >= G.SR_ICC_IAR0_EL1 && id <= G.SR_ICC_IGRPEN1_EL1)
+    || (id >= G.SR_ICH_AP0R0_EL2 && id <= G.SR_ICH_LR15_EL2);
+}
+
 /** Value of system register `id` as MRS at the current EL sees it. */
 export function sysRead(id: i32): u64 {
+  if (isGicReg(id)) {
+    const v = gicSysRead(id);
+    if (gicHandled) return v;
+  }
   switch (id) {
     case G.SR_CURRENTEL: return <u64>(S.el << 2);
     case G.SR_DAIF: return <u64>S.daif;
@@ -70,21 +81,31 @@ export function sysRead(id: i32): u64 {
   return (ctl & 3) | (met ? 4 : 0);
 }
 
+/** Re-evaluates the active CPU's timer outputs after a timer register changed. */
+function timersChanged(): void {
+  timerUpdate(S.curCpu, nowCycles());
+  setAttention();
+}
+
 /** Performs MSR to system register `id` at the current EL. */
 export function sysWrite(id: i32, v: u64): void {
+  if (isGicReg(id)) {
+    gicSysWrite(id, v);
+    if (gicHandled) return;
+  }
   switch (id) {
     case G.SR_DAIF: S.daif = <u32>v & 0x3c0; setAttention(); return;
     case G.SR_NZCV: S.nzcv = <u32>(v >> 28) & 15; return;
     case G.SR_SPSEL: setElSp(S.el, <u32>v & 1); return;
     case G.SR_SP_EL0: setSpEl(0, v); return;
     case G.SR_SP_EL1: setSpEl(1, v); return;
-    case G.SR_CNTP_TVAL_EL0: sysSet(G.SR_CNTP_CVAL_EL0, physCount() + <u64>(<i64><i32>v)); setAttention(); return;
-    case G.SR_CNTV_TVAL_EL0: sysSet(G.SR_CNTV_CVAL_EL0, virtCount() + <u64>(<i64><i32>v)); setAttention(); return;
-    case G.SR_CNTHP_TVAL_EL2: sysSet(G.SR_CNTHP_CVAL_EL2, physCount() + <u64>(<i64><i32>v)); setAttention(); return;
+    case G.SR_CNTP_TVAL_EL0: sysSet(G.SR_CNTP_CVAL_EL0, physCount() + <u64>(<i64><i32>v)); timersChanged(); return;
+    case G.SR_CNTV_TVAL_EL0: sysSet(G.SR_CNTV_CVAL_EL0, virtCount() + <u64>(<i64><i32>v)); timersChanged(); return;
+    case G.SR_CNTHP_TVAL_EL2: sysSet(G.SR_CNTHP_CVAL_EL2, physCount() + <u64>(<i64><i32>v)); timersChanged(); return;
     case G.SR_CNTP_CTL_EL0: case G.SR_CNTV_CTL_EL0: case G.SR_CNTHP_CTL_EL2:
-      sysSet(id, v & 3); setAttention(); return;
+      sysSet(id, v & 3); timersChanged(); return;
     case G.SR_CNTP_CVAL_EL0: case G.SR_CNTV_CVAL_EL0: case G.SR_CNTHP_CVAL_EL2: case G.SR_CNTVOFF_EL2:
-      sysSet(id, v); setAttention(); return;
+      sysSet(id, v); timersChanged(); return;
     case G.SR_OSLAR_EL1: sysSet(G.SR_OSLSR_EL1, (sysGet(G.SR_OSLSR_EL1) & ~(<u64>2)) | ((v & 1) << 1)); return;
     case G.SR_HCR_EL2: sysSet(id, v | HCR_RW); newContext(); invalidateFetch(); setAttention(); return;
   }
@@ -119,6 +140,7 @@ export function sysReset(cpuIndex: i32): void {
   sysSet(G.SR_HCR_EL2, HCR_RW);
   sysSet(G.SR_VTCR_EL2, <u64>1 << 31);
   sysSet(G.SR_CNTFRQ_EL0, 62500000);
+  sysSet(G.SR_CNTHCTL_EL2, 3);                    // EL1PCTEN | EL1PCEN (IMPDEF reset; QEMU uses 3)
   sysSet(G.SR_OSLSR_EL1, 0x8);
   sysSet(G.SR_ICH_VTR_EL2, 0x90080003);           // 4 list registers, 5 priority bits (as QEMU)
   sysSet(G.SR_PMCR_EL0, 0x41013000 | (6 << 11));  // IMP = 'A', 6 event counters

@@ -17,6 +17,7 @@ import { utlbFill } from "../mmu/tlb";
 import { dcacheStore } from "../cpu/dcache";
 import { takeException, esrOf, stopRun, requestStop } from "../cpu/exception";
 import { SR_HCR_EL2, SR_HPFAR_EL2, SR_SCTLR_EL1, SR_SCTLR_EL2 } from "../cpu/sysregs.gen";
+import { gicOwns, gicMmio } from "../gic/gic";
 
 /** Set by a slow-path access that raised an exception or needs the host; see abortPending(). */
 let aborted: bool = false;
@@ -248,6 +249,8 @@ function deviceAccess(va: u64, pa: u64, size: u32, write: bool, v: u64): u64 {
     h.replayIndex++;
     return d;
   }
+  // The GIC's frames are part of the core (no host exit).
+  if (gicOwns(pa)) return gicMmio(pa, size, write, v);
   if (!isMmio(pa)) {
     externalAbort(va, write);
     return 0;

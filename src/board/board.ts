@@ -62,6 +62,7 @@ export class Board implements PsciBoard {
     this.out = cfg.onOutput ?? (() => {});
     this.m.setHostEls([3]);
     this.m.setSemihosting(cfg.semihosting ?? true);
+    this.m.enableGic(VIRT.GICD, VIRT.GICR);
     for (let c = 0; c < this.cpus; c++) this.mpidrs.push(this.m.getSysRaw(c, 'MPIDR_EL1') & 0xff_00ff_ffffn);
     const uart = new Pl011((b) => this.out(Uint8Array.of(b)));
     this.addDevice({
@@ -175,27 +176,68 @@ export class Board implements PsciBoard {
     return done;
   }
 
+  /** The board's time: the furthest any powered-on CPU's clock has advanced. */
+  private boardTime(): bigint {
+    let t = 0n;
+    for (let c = 0; c < this.cpus; c++) {
+      if (this.m.isOn(c)) {
+        const cy = this.m.cycles(c);
+        if (cy > t) t = cy;
+      }
+    }
+    return t;
+  }
+
+  /**
+   * CPUs that can run now. Waiting CPUs follow the board's time (their timers fire while they
+   * wait); if every CPU waits, time jumps to the earliest timer deadline.
+   */
+  private runnable(): number[] {
+    const now = this.boardTime();
+    const out: number[] = [];
+    let waiting = 0;
+    for (let c = 0; c < this.cpus; c++) {
+      if (!this.m.isOn(c)) continue;
+      const w = this.m.waiting(c);
+      if (w !== 0) {
+        this.m.advanceCycles(c, now);
+        waiting++;
+      }
+      if (w === 0 || this.m.getLines(c) !== 0 || w === 2) out.push(c);
+    }
+    if (out.length > 0 || waiting === 0) return out;
+    let next: bigint | null = null;
+    for (let c = 0; c < this.cpus; c++) {
+      if (!this.m.isOn(c)) continue;
+      const d = this.m.nextTimerCycles(c);
+      if (d !== null && (next === null || d < next)) next = d;
+    }
+    if (next === null) return out;
+    for (let c = 0; c < this.cpus; c++) {
+      if (this.m.isOn(c)) this.m.advanceCycles(c, next);
+    }
+    for (let c = 0; c < this.cpus; c++) {
+      if (this.m.isOn(c) && this.m.getLines(c) !== 0) out.push(c);
+    }
+    return out;
+  }
+
   /** Runs until the program stops the board or `maxInsns` instructions have run. */
   run(maxInsns = 1n << 62n): BoardStop {
+    let idleRounds = 0;
     while (!this.stopped) {
       if (this.insns >= maxInsns) return { kind: 'limit', why: `stopped after ${this.insns} instructions` };
-      const runnable: number[] = [];
-      for (let c = 0; c < this.cpus; c++) {
-        if (this.m.isOn(c) && (this.m.waiting(c) === 0 || this.m.getLines(c) !== 0 || this.m.waiting(c) === 2)) runnable.push(c);
-      }
+      const runnable = this.runnable();
       if (runnable.length === 0) {
-        return { kind: 'hang', why: 'every CPU is off or waiting (WFI/WFE) with nothing to wake it' };
+        return { kind: 'hang', why: 'every CPU is off or waiting (WFI/WFE) with no interrupt or timer to wake it' };
       }
       const cpu = runnable[runnable.length === 1 ? 0 : this.prng.below(runnable.length)]!;
       const left = maxInsns - this.insns;
       const n = this.slice(cpu, Number(left < BigInt(this.quantum) ? left : BigInt(this.quantum)));
       this.insns += BigInt(n);
-      if (n === 0 && runnable.every((c) => this.m.waiting(c) !== 0)) {
-        // Everyone runnable is parked in WFE with no event: nothing can progress.
-        if (runnable.every((c) => this.m.run(c, 0).kind === 'idle')) {
-          return { kind: 'hang', why: 'every CPU is waiting (WFI/WFE) with nothing to wake it' };
-        }
-      }
+      // CPUs parked in WFE with no event make no progress; give up after many empty rounds.
+      idleRounds = n === 0 ? idleRounds + 1 : 0;
+      if (idleRounds > 10_000) return { kind: 'hang', why: 'no CPU makes progress (all waiting for an event that never comes)' };
     }
     return this.stopped;
   }

@@ -216,6 +216,29 @@ export class Machine {
     return this.core.lines;
   }
 
+  // ---- interrupt controller and timers ----
+
+  /** Enables the GICv3 with its distributor and redistributor frames (handled inside the core). */
+  enableGic(gicd: bigint, gicr: bigint): void {
+    this.core.x.enableGic(gicd, gicr);
+  }
+
+  /** Drives the input level of INTID `intid` (an SPI, or a PPI of `cpu`). */
+  setIrqLevel(cpu: number, intid: number, level: boolean): void {
+    this.core.x.setIrqLevel(cpu, intid, level ? 1 : 0);
+  }
+
+  /** The cycle count at which one of `cpu`'s timers next fires, or null. */
+  nextTimerCycles(cpu: number): bigint | null {
+    const c = this.core.x.nextTimerCycles(cpu);
+    return c === (1n << 64n) - 1n ? null : c;
+  }
+
+  /** Moves an idle CPU's clock forward (never backwards) and re-evaluates its timers. */
+  advanceCycles(cpu: number, cycles: bigint): void {
+    this.core.x.advanceCycles(cpu, cycles);
+  }
+
   // ---- registers ----
 
   getX(cpu: number, r: number): bigint {

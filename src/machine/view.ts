@@ -57,6 +57,10 @@ export interface CoreExports {
   statTlb(cpu: number, which: number): bigint;
   statTlbValid(cpu: number): number;
   flushAllTlbs(): void;
+  enableGic(gicd: bigint, gicr: bigint): void;
+  setIrqLevel(cpu: number, intid: number, level: number): void;
+  nextTimerCycles(cpu: number): bigint;
+  advanceCycles(cpu: number, cycles: bigint): void;
   statTlbi(): bigint;
 }
 
