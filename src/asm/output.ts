@@ -30,7 +30,7 @@ function at(obj: AsmObject, base: bigint | undefined): AsmObject {
  */
 export function toElf(obj: AsmObject, opts: OutputOptions = {}): Uint8Array {
   const o = at(obj, opts.base);
-  const order = o.sections.map((s, i) => i).sort((a, b) => (o.sections[a]!.addr < o.sections[b]!.addr ? -1 : 1));
+  const order = o.sections.map((_, i) => i).sort((a, b) => (o.sections[a]!.addr < o.sections[b]!.addr ? -1 : 1));
   const rx = order.filter((i) => segmentOf(o.sections[i]!) === 'rx');
   const rw = order.filter((i) => segmentOf(o.sections[i]!) === 'rw');
   const segments: ElfSegment[] = [];

@@ -6,10 +6,9 @@
  */
 import { alias, asmOnly, bothSizes, form, nonCanonical, x } from './form.js';
 import { reg, regTwice } from './kinds-reg.js';
-import {
-  addImm, addImmNeg, addShift, bf, bfField, bfLsbExtract, bfLsbInsert, bfWidthExtract, bfWidthInsert,
-  logImm, logImmLenient, lslImm, movImm16, movShift, uimm,
-} from './kinds-imm.js';
+import { addImm, addImmNeg, addShift, uimm } from './kinds-imm.js';
+import { bf, bfField, bfLsbExtract, bfLsbInsert, bfWidthExtract, bfWidthInsert, lslImm } from './kinds-bitfield.js';
+import { logImm, logImmLenient, movImm16, movShift } from './kinds-logical.js';
 import { adrTarget, adrpTarget } from './kinds-label.js';
 import type { Form } from './types.js';
 

@@ -6,7 +6,8 @@
  */
 import { field } from './bits.js';
 import { alias, asmOnly, bothSizes, form, nonCanonical, x } from './form.js';
-import { cond, condNotAlways, extendOpt, extReg, shiftOpt, uimm } from './kinds-imm.js';
+import { cond, condNotAlways, uimm } from './kinds-imm.js';
+import { extendOpt, extReg, shiftOpt } from './kinds-shift.js';
 import { reg, regTwice } from './kinds-reg.js';
 import type { Form } from './types.js';
 

@@ -7,7 +7,7 @@
 import { alias, bothSizes, x } from './form.js';
 import { field } from './bits.js';
 import { reg } from './kinds-reg.js';
-import { movnAlias, movnPreferred, movOrrAlias, movzAlias, movzPreferred, orrMovPreferred } from './kinds-imm.js';
+import { movnAlias, movnPreferred, movOrrAlias, movzAlias, movzPreferred, orrMovPreferred } from './kinds-logical.js';
 import type { Form } from './types.js';
 
 const spInvolved = (w: number): boolean => field(w, 0, 5) === 31 || field(w, 5, 5) === 31;
