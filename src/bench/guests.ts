@@ -10,10 +10,13 @@ export function repoPath(...parts: string[]): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...parts);
 }
 
-/** Assembles guests/<rel> into an ELF; throws with every assembler message on error. */
-export function buildGuestElf(rel: string): Uint8Array {
+/**
+ * Assembles guests/<rel> into an ELF linked at `base` (default: GNU ld's 0x400000 for user
+ * programs; bare-metal and VM images use 0x40080000); throws with every assembler message on error.
+ */
+export function buildGuestElf(rel: string, base?: bigint): Uint8Array {
   const file = repoPath('guests', rel);
-  const r = assemble(readFileSync(file, 'utf8'), { file: `guests/${rel}` });
+  const r = assemble(readFileSync(file, 'utf8'), { file: `guests/${rel}`, ...(base !== undefined ? { base } : {}) });
   if (!r.ok) throw new Error(r.error.map((e) => e.format()).join('\n'));
   return toElf(r.value);
 }

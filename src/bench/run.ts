@@ -3,9 +3,11 @@
  * was measured; run `npm run bench -- --only cpu` for one group.
  */
 import { benchCpu } from './cpu.js';
+import { benchMmu } from './mmu.js';
 
 const GROUPS: Record<string, (log: (l: string) => void) => Promise<unknown>> = {
   cpu: benchCpu,
+  mmu: benchMmu,
 };
 
 async function main(): Promise<void> {
