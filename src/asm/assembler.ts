@@ -60,6 +60,7 @@ export function assembleSource(source: string, opts: AssembleOptions = {}): { ob
   pass1(a, stmts);
   const addrs = layoutSections(a.sections, base, opts.pageSize ?? DEFAULT_PAGE);
   a.sections.forEach((s, i) => (s.addr = addrs[i]!));
+  a.syms.sectionAddress = (sec) => a.sections[sec]!.addr;
   pass2(a);
   if (diag.errors.length > 0) return { obj: null, diag };
   return { obj: collect(a, file, base, source, opts), diag };

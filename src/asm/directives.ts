@@ -28,6 +28,7 @@ export type Directive =
   | { readonly d: 'bind'; readonly names: readonly string[]; readonly global: boolean }
   | { readonly d: 'type'; readonly name: string; readonly type: 'func' | 'object' | 'notype' }
   | { readonly d: 'ltorg' }
+  | { readonly d: 'org'; readonly target: Expr; readonly fill: Expr | null }
   | { readonly d: 'comm'; readonly name: string; readonly size: Expr; readonly align: Expr | null; readonly local: boolean }
   | { readonly d: 'end' }
   | { readonly d: 'ignored' };
@@ -216,6 +217,15 @@ function parseComm(toks: readonly Token[], at: SrcPos, local: LocalResolver, nam
   return ok({ d: 'comm', name: n.name, size: size.e, align: align.e, local: name === '.lcomm' });
 }
 
+function parseOrg(toks: readonly Token[], at: SrcPos, local: LocalResolver): DirectiveResult {
+  const parts = args(toks);
+  const target = expr(parts[0], at, local);
+  if (!target.ok) return target;
+  const fill = optExpr(parts[1], at, local);
+  if (!fill.ok) return fill;
+  return ok({ d: 'org', target: target.e, fill: fill.e });
+}
+
 function parseData(toks: readonly Token[], at: SrcPos, local: LocalResolver, name: string): DirectiveResult {
   const r = exprList(args(toks), at, local);
   if (!r.ok) return r;
@@ -258,6 +268,7 @@ const PARSERS: Record<string, Parser> = {
   '.comm': parseComm,
   '.lcomm': parseComm,
   '.end': fixed({ d: 'end' }),
+  '.org': parseOrg,
 };
 
 /**

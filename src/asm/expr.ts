@@ -32,6 +32,12 @@ export interface ExprEnv {
   symbol(name: string): Value | undefined;
   /** Value of `.`. */
   dot(): Value;
+  /**
+   * Address of a section, once laid out. With it, differences of addresses in different
+   * sections are absolute values (GNU as would leave them to the linker as PC-relative
+   * relocations; this assembler links, so it can compute them).
+   */
+  sectionAddress?(sec: number): bigint;
 }
 
 export type EvalResult =
@@ -142,7 +148,11 @@ function evalBinary(op: string, ea: Expr, eb: Expr, pos: SrcPos, env: ExprEnv): 
   if (op === '-') {
     if (b.sec === null) return ok({ v: wrap(a.v - b.v), sec: a.sec });
     if (a.sec === b.sec) return ok(abs(wrap(a.v - b.v)));
-    return fail(pos, 'cannot subtract addresses in different sections');
+    if (env.sectionAddress) {
+      const at = (x: Value): bigint => (x.sec === null ? x.v : env.sectionAddress!(x.sec) + x.v);
+      return ok(abs(wrap(at(a) - at(b))));
+    }
+    return fail(pos, 'cannot subtract addresses in different sections (before layout)');
   }
   const sameSec = a.sec === b.sec;
   if (!sameSec || (a.sec !== null && !['==', '!=', '<>', '<', '>', '<=', '>='].includes(op))) {

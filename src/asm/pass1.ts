@@ -128,6 +128,9 @@ function placeDirective(a: Assembly, d: Directive, pos: SrcPos): void {
     case 'comm':
       placeComm(a, d, pos);
       return;
+    case 'org':
+      placeOrg(a, d, pos);
+      return;
     case 'end':
     case 'ignored':
       return;
@@ -209,6 +212,32 @@ function placeAssign(a: Assembly, name: string, expr: Expr, equiv: boolean, pos:
     return;
   }
   a.items.push({ k: 'assign', sec: a.cur, off: a.cur.size, name, expr, pos });
+}
+
+/** `.org target[, fill]`: advances to a section offset (or an address in this section); never backwards. */
+function placeOrg(a: Assembly, d: Extract<Directive, { d: 'org' }>, pos: SrcPos): void {
+  const sec = a.cur;
+  const r = evaluate(d.target, a.syms.env(a.dot()));
+  if (!r.ok) {
+    a.diag.error(r.pos, r.undefinedSymbol !== undefined ? `${r.message} (.org's target must be known when it is reached)` : r.message);
+    return;
+  }
+  if (r.value.sec !== null && r.value.sec !== sec.index) {
+    a.diag.error(pos, `.org target is in another section`);
+    return;
+  }
+  const fill = d.fill === null ? 0n : a.constant(d.fill, 'fill value');
+  const target = Number(r.value.v);
+  if (target < sec.size) {
+    a.diag.error(pos, `.org would move the location counter backwards (from ${sec.size} to ${target})`);
+    return;
+  }
+  if (target - sec.size > 1 << 28) {
+    a.diag.error(pos, `.org target ${target} is too far ahead`);
+    return;
+  }
+  if (target > sec.size) a.items.push({ k: 'pad', sec, off: sec.size, len: target - sec.size, fill: Number(BigInt.asUintN(8, fill ?? 0n)) });
+  sec.size = target;
 }
 
 function placeComm(a: Assembly, d: Extract<Directive, { d: 'comm' }>, pos: SrcPos): void {

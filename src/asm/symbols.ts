@@ -31,9 +31,13 @@ export class SymbolTable {
     return s;
   }
 
+  /** Section addresses, once laid out (pass 2); until then null. */
+  sectionAddress: ((sec: number) => bigint) | null = null;
+
   /** An expression environment where `.` is `dot`. */
   env(dot: Value): ExprEnv {
-    return { symbol: (name) => this.valueOf(name), dot: () => dot };
+    const env: ExprEnv = { symbol: (name) => this.valueOf(name), dot: () => dot };
+    return this.sectionAddress === null ? env : { ...env, sectionAddress: this.sectionAddress };
   }
 
   /** The value of a symbol, evaluating a pending assignment if needed (cycles give undefined). */

@@ -49,6 +49,8 @@ describe('assembler errors', () => {
     ['ldr x0, [x1, :lo12:sym]\n.data\n.skip 4\nsym: .quad 1', 't.s:1:9: error: :lo12: offset 4 out of range for ldr x (must be a multiple of 8 in 0..32760)'],
     ['add x0, x1, :abs_g0:x', "t.s:1:14: error: unsupported modifier ':abs_g0:' (only :lo12: is supported)"],
     ['1: b 2b', "t.s:1:6: error: undefined symbol '2'"],
+    ['nop\nnop\n.org 4', 't.s:3:1: error: .org would move the location counter backwards (from 8 to 4)'],
+    ['.word a + b\na: .data\nb: .word 0', "t.s:1:9: error: cannot add two addresses"],
   ];
   for (const [src, msg] of cases) {
     it(`${JSON.stringify(src)} → ${msg.replace(/^t\.s:\d+:\d+: error: /, '')}`, () => {

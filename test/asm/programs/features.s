@@ -36,6 +36,10 @@ func:   ret
         .inst   0xd503201f, 0xd503203f
         .word   . - _start
         .size   func, . - func
+        .org    0x100
+vec:    b       func
+        .org    vec + 0x80, 0xab
+        .word   msg - .                     // a difference across sections (GNU: a relocation)
 
         .section .rodata
 table:  .quad   1, 2, 3
