@@ -17,7 +17,7 @@ export interface CorpusLine {
 }
 
 /** The header the corpus is assembled under (GNU as needs the architecture extensions enabled). */
-export const CORPUS_HEADER = ['.arch armv8.4-a', '.text', '.global corpus_start', 'corpus_start:'].join('\n');
+export const CORPUS_HEADER = ['.arch armv8.5-a', '.text', '.global corpus_start', 'corpus_start:'].join('\n');
 
 const out: CorpusLine[] = [];
 let cursor = 0;
@@ -250,6 +250,7 @@ function branches(): void {
   }
   const conds = ['eq', 'ne', 'cs', 'hs', 'cc', 'lo', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al', 'nv'];
   conds.forEach((c, i) => add(`b.${c}`, `b.${c} ${['.', '.+8', '.-8', '.+0xffffc', '.-0x100000'][i % 5]}`));
+  conds.filter((c) => c !== 'al' && c !== 'nv').forEach((c, i) => add(`b${c}`, `b${c} ${['.', '.+12', '.-0x100000'][i % 3]}`));
   for (const size of SIZES) {
     for (const op of ['cbz', 'cbnz']) for (const t of ['.', '.+0xffffc', '.-0x100000', '.+0x40']) add(op, `${op} ${R(size)}, ${t}`);
   }
@@ -270,6 +271,9 @@ function exceptionsAndHints(): void {
   for (const v of ['#0', '#1', '#0xffff', '#42']) add('udf', `udf ${v}`);
   for (const op of ['nop', 'yield', 'wfe', 'wfi', 'sev', 'sevl']) add(op, op);
   for (let v = 0; v < 128; v += 3) add('hint', `hint #${v}`);
+  const named = ['xpaclri', 'pacia1716', 'pacib1716', 'autia1716', 'autib1716', 'esb', 'psb csync', 'tsb csync', 'csdb',
+    'paciaz', 'paciasp', 'pacibz', 'pacibsp', 'autiaz', 'autiasp', 'autibz', 'autibsp', 'bti', 'bti c', 'bti j', 'bti jc'];
+  for (const h of named) add(h, h);
   add('hint', 'hint #127');
   add('clrex', 'clrex');
   for (const v of [0, 1, 5, 15]) add('clrex', `clrex #${v}`);

@@ -7,6 +7,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assemble } from '../../src/asm/index.js';
 import { disassemble } from '../../src/disasm/index.js';
+import { evaluate } from '../../src/asm/expr.js';
+import { encodeInstruction } from '../../src/asm/isa/encode.js';
+import { FORMS } from '../../src/asm/isa/table.js';
+import { Mismatch, RANK_VALUE, type Form } from '../../src/asm/isa/types.js';
+import { lexLine } from '../../src/asm/lexer.js';
+import { parseOperands } from '../../src/asm/operands.js';
 import { GNU_AS, GNU_LD, GNU_OBJDUMP, haveTool } from '../support/tools.js';
 import { CORPUS_HEADER, corpus, type CorpusLine } from './corpus.js';
 import { sectionBytes, words } from './elf-read.js';
@@ -31,6 +37,32 @@ function normaliseOurs(text: string, mnem: string): string {
   const branchy = /^(b|bl|b\..*|cbn?z|tbn?z|adrp?|ldr|ldrsw|prfm)$/.test(mnem);
   return branchy ? text.replace(/0x([0-9a-f]+)$/, '$1') : text;
 }
+
+/** The Form the assembler picks for one corpus line (labels resolved as if at corpus_start). */
+function formOf(text: string): Form | string {
+  const toks = lexLine(text, 1, []);
+  const ops = parseOperands(toks.slice(1), text, (label) => label);
+  if (!ops.ok) return ops.message;
+  const at = { v: 0x400000n, sec: null };
+  const r = encodeInstruction(toks[0]!.text.toLowerCase(), ops.operands, {
+    pc: 0x400000n,
+    literalAddress: null,
+    evaluate: (e) => {
+      const v = evaluate(e, { symbol: (n) => (n === 'corpus_start' ? at : undefined), dot: () => at });
+      return v.ok ? v.value.v : new Mismatch(v.message, RANK_VALUE);
+    },
+  });
+  return r.ok ? r.form : r.message;
+}
+
+describe('corpus coverage', () => {
+  it('exercises every form of the instruction table (except decode-only non-canonical ones)', () => {
+    const used = new Set<Form | string>(lines.map((l) => formOf(l.text)));
+    const missing = FORMS.filter((f) => !f.nonCanonical && !used.has(f)).map((f) => `${f.mnem} ${f.bits.toString(16)}`);
+    console.log(`instruction table: ${FORMS.length} forms; corpus exercises ${used.size}`);
+    expect(missing).toEqual([]);
+  });
+});
 
 describe.runIf(haveTool(GNU_AS, GNU_LD, GNU_OBJDUMP))('encoding oracle vs GNU as', () => {
   let gnu: GnuBuild;

@@ -16,7 +16,7 @@ export interface EncodeEnv {
 }
 
 export type EncodeResult =
-  | { readonly ok: true; readonly word: number }
+  | { readonly ok: true; readonly word: number; readonly form: Form }
   | { readonly ok: false; readonly message: string; readonly pos: SrcPos | null };
 
 interface Failure {
@@ -32,7 +32,7 @@ export function encodeInstruction(mnem: string, operands: readonly Operand[], en
   let best: Failure | null = null;
   for (const f of forms) {
     const r = tryForm(f, mnem, operands, env);
-    if (typeof r === 'number') return { ok: true, word: r };
+    if (typeof r === 'number') return { ok: true, word: r, form: f };
     if (best === null || r.m.rank > best.m.rank || (r.m.rank === best.m.rank && r.depth > best.depth)) best = r;
   }
   return { ok: false, message: best!.m.message, pos: best!.pos };
@@ -63,5 +63,7 @@ function tryForm(f: Form, mnem: string, operands: readonly Operand[], env: Encod
     if (r instanceof Mismatch) return { m: r, depth: i, pos: r.pos ?? op?.pos ?? last };
     ctx.word = (ctx.word | r) >>> 0;
   }
+  // An operand must not change the form's fixed bits (e.g. op0 of a generic system register).
+  if (((ctx.word & f.mask) >>> 0) !== f.bits) return { m: new Mismatch('operands do not fit this encoding', 0), depth: f.ops.length, pos: null };
   return ctx.word;
 }

@@ -36,9 +36,10 @@ function branches(): Form[] {
   COND_NAMES.forEach((name, n) => forms.push(form(`b.${name}`, `01010100 ${x(19)} 0 ${bin(n, 4)}`, [branch(5, 19)])));
   forms.push(asmOnly('b.hs', `01010100 ${x(19)} 0 0010`, [branch(5, 19)]));
   forms.push(asmOnly('b.lo', `01010100 ${x(19)} 0 0011`, [branch(5, 19)]));
-  // GNU as (and gcc's output) also accept the condition without the dot: `bne`, `bhi`, `bhs`.
-  [...COND_NAMES, 'hs', 'lo'].forEach((name, i) => {
-    const n = i < 16 ? i : i === 16 ? 2 : 3;
+  // GNU as (and gcc's output) also accept the condition without the dot: `bne`, `bhi`, `bhs`
+  // (but not `bal`/`bnv`).
+  [...COND_NAMES.slice(0, 14), 'hs', 'lo'].forEach((name, i) => {
+    const n = i < 14 ? i : i === 14 ? 2 : 3;
     forms.push(asmOnly(`b${name}`, `01010100 ${x(19)} 0 ${bin(n, 4)}`, [branch(5, 19)]));
   });
   for (const [sf, size] of [['0', 32], ['1', 64]] as const) {
