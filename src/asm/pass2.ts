@@ -7,7 +7,7 @@ import type { SrcPos } from './errors.js';
 import { evaluate, type Expr, type Value } from './expr.js';
 import { encodeInstruction } from './isa/encode.js';
 import { Mismatch, RANK_SYMBOL, RANK_VALUE } from './isa/types.js';
-import { unpredictable } from './isa/unpredictable.js';
+import { encodingWarning } from './isa/warnings.js';
 import type { Assembly, Item, Section } from './state.js';
 
 const NOP = 0xd503201f;
@@ -79,7 +79,7 @@ function emitInsn(a: Assembly, it: Extract<Item, { k: 'insn' }>): void {
     return;
   }
   writeLE(sec.data, off, BigInt(r.word), 4);
-  const warning = unpredictable(r.word);
+  const warning = encodingWarning(r.word);
   if (warning !== null) a.diag.warn(stmt.pos, warning);
 }
 

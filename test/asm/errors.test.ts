@@ -89,7 +89,7 @@ describe('assembler errors', () => {
   });
 });
 
-describe('warnings for unpredictable register combinations (as GNU as warns)', () => {
+describe('warnings for unpredictable register combinations and system register access (as GNU as warns)', () => {
   const cases: [string, string | null][] = [
     ['ldr x0, [x0], #8', 'unpredictable transfer with writeback'],
     ['str x0, [x0, #8]!', 'unpredictable transfer with writeback'],
@@ -105,6 +105,9 @@ describe('warnings for unpredictable register combinations (as GNU as warns)', (
     ['stp x0, x1, [sp, #-16]!', null],
     ['stxr w2, x0, [x1]', null],
     ['stp x0, x0, [x1]', null],
+    ['msr midr_el1, x0', 'specified register cannot be written to'],
+    ['mrs x0, icc_eoir1_el1', 'specified register cannot be read from'],
+    ['msr hcr_el2, x0', null],
   ];
   for (const [src, msg] of cases) {
     it(`${src}: ${msg ?? 'no warning'}`, () => {
