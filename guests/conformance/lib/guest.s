@@ -1,0 +1,36 @@
+// Conformance library, part 8: calling guest code at EL1 from EL2, and small guest routines.
+.text
+
+// guest_call(x0 = function, x1..x3 = arguments) -> x0: runs `function` at EL1h with DAIF
+// masked and x0..x2 = the arguments; it ends with `hvc #HVC_EXIT` (x0 = result).
+guest_call:
+    stp x29, x30, [sp, #-16]!
+    mov x4, x3
+    mov x3, x2
+    mov x2, x1
+    ldr x1, =SPSR_EL1H_MASKED
+    bl enter_el1
+    ldp x29, x30, [sp], #16
+    ret
+
+// Guest routines for guest_call. If the access faults to EL2 and is skipped, g_ldr returns
+// all ones and g_str returns 1.
+g_ldr:                                  // (x0 = address) -> 64-bit load
+    mov x1, x0
+    mov x0, #-1
+    ldr x0, [x1]
+    hvc #HVC_EXIT
+g_ldrw:                                 // (x0 = address) -> 32-bit load
+    mov x1, x0
+    mov x0, #-1
+    ldr w0, [x1]
+    hvc #HVC_EXIT
+g_str:                                  // (x0 = address, x1 = value) -> 0
+    mov x2, x0
+    mov x0, #1
+    str x1, [x2]
+    mov x0, #0
+    hvc #HVC_EXIT
+g_exec:                                 // (x0 = address) -> what the code there returns in x0
+    blr x0
+    hvc #HVC_EXIT
