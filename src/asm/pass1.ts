@@ -117,7 +117,10 @@ function placeDirective(a: Assembly, d: Directive, pos: SrcPos): void {
       placeAssign(a, d.name, d.expr, d.equiv, pos);
       return;
     case 'bind':
-      for (const n of d.names) a.syms.get(n).global = d.global;
+      for (const n of d.names) {
+        a.syms.get(n).global = d.global;
+        a.syms.get(n).local = !d.global;
+      }
       return;
     case 'type':
       a.syms.get(d.name).type = d.type;
@@ -260,7 +263,7 @@ function placeComm(a: Assembly, d: Extract<Directive, { d: 'comm' }>, pos: SrcPo
   s.pos = pos;
   s.value = { sec: bss.index, v: BigInt(bss.size) };
   s.type = 'object';
-  if (!d.local) s.global = true;
+  if (!d.local && !s.local) s.global = true;
   bss.size += Number(size);
 }
 

@@ -15,6 +15,8 @@ export interface Sym {
   kind: 'label' | 'assign' | 'comm' | null;
   pos: SrcPos | null;
   global: boolean;
+  /** Declared with `.local` (so a later `.comm` stays local, as in GNU as). */
+  local: boolean;
   type: 'func' | 'object' | 'notype';
   evaluating: boolean;
 }
@@ -25,7 +27,7 @@ export class SymbolTable {
   get(name: string): Sym {
     let s = this.map.get(name);
     if (s === undefined) {
-      s = { name, value: null, lazy: null, kind: null, pos: null, global: false, type: 'notype', evaluating: false };
+      s = { name, value: null, lazy: null, kind: null, pos: null, global: false, local: false, type: 'notype', evaluating: false };
       this.map.set(name, s);
     }
     return s;

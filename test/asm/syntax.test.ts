@@ -92,6 +92,9 @@ describe('sections and layout', () => {
     const syms = Object.fromEntries(o.symbols.map((s) => [s.name, s.value - bss.addr]));
     expect(syms).toEqual({ buf: 0n, tmp: 16n });
     expect(bss.size).toBe(21);
+    expect(o.symbols.find((s) => s.name === 'buf')!.global).toBe(true);
+    const local = ok('.local v\n.comm v, 4, 4');
+    expect(local.symbols.find((s) => s.name === 'v')!.global).toBe(false);
   });
 });
 
