@@ -55,7 +55,7 @@ export function parseHeader(name: string, source: string): Pick<Program, 'smp' |
     if (key === 'smp') smp = Number(value);
     else if (key === 'max-insns') maxInsns = BigInt(value.replace(/_/g, ''));
     else {
-      const r = /^\/(.+)\/\s+(\S.*)$/.exec(value);
+      const r = /^\/(.+?)\/\s+(\S.*)$/.exec(value);
       if (!r) throw new Error(`${name}: qemu-imprecise needs "/regex/ reason": ${value}`);
       imprecise.push({ re: new RegExp(r[1]!), reason: r[2]! });
     }

@@ -19,7 +19,8 @@
 
 // ---- per-CPU data (TPIDR_EL2 and, inside guests, TPIDR_EL1 point to it) ----
 .equ PC_CPU,          0                 // CPU index (MPIDR_EL1.Aff0)
-.equ PC_RECOVER,      8                 // EL2 sync: one-shot resume address (0 = skip/return)
+.equ PC_RECOVER,      8                 // EL2 sync: one-shot resume address (0 = skip/return,
+                                        // RECOVER_EXIT = end the guest)
 .equ PC_HOOK,         16                // EL2 sync: hook(frame, percpu) -> x0 != 0 if handled
 .equ PC_FLAGS,        24                // bit 0: EL2 sync reports are not printed
 .equ PC_ESR,          32                // last exception taken to EL2: ESR/FAR/HPFAR/ELR/SPSR
@@ -49,6 +50,7 @@
 // ---- exits from a guest back to its caller ----
 .equ HVC_EXIT,        0xe1e2            // EL1 `hvc #HVC_EXIT`: enter_el1 returns x0
 .equ SVC_EXIT,        0xe0e0            // EL0 `svc #SVC_EXIT`: enter_el0 returns x0
+.equ RECOVER_EXIT,    1                 // set_recover(RECOVER_EXIT): the next exception ends the guest
 
 // ---- system register values ----
 .equ HCR_VM,          (1 << 0)          // arm.md §4

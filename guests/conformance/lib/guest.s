@@ -34,3 +34,26 @@ g_str:                                  // (x0 = address, x1 = value) -> 0
 g_exec:                                 // (x0 = address) -> what the code there returns in x0
     blr x0
     hvc #HVC_EXIT
+
+// copy_code(x0 = destination PA, x1 = source, x2 = bytes, a multiple of 8): copies code
+// (e.g. a position-independent snippet) to a fixed physical address, then invalidates the
+// instruction caches, so tests can execute at addresses that do not move with the image.
+copy_code:
+    stp x0, x1, [sp, #-32]!
+    stp x2, x3, [sp, #16]
+1:  ldr x3, [x1], #8
+    str x3, [x0], #8
+    subs x2, x2, #8
+    b.hi 1b
+    dsb sy
+    ic iallu
+    dsb sy
+    isb
+    ldp x2, x3, [sp, #16]
+    ldp x0, x1, [sp], #32
+    ret
+
+// ret77: a position-independent snippet for copy_code: returns 0x77 in x0.
+ret77:
+    mov x0, #0x77
+    ret

@@ -76,18 +76,22 @@ _pnl:
     str w2, [x1]
     ret
 
-// _prel(x0): "T+0x…" or "T-0x…", the address relative to test_start
+// _prel(x0): "T+0x…" or "T-0x…", the address relative to test_start, if it is within 1 MB
+// of it (in the image); otherwise the absolute address (a test's chosen VA or IPA).
 _prel:
     mov x1, #UART_BASE
-    mov w2, #'T'
-    str w2, [x1]
     adr x7, test_start
-    subs x0, x0, x7
+    subs x3, x0, x7
     mov w2, #'+'
     b.pl 7f
-    neg x0, x0
+    neg x3, x3
     mov w2, #'-'
-7:  str w2, [x1]
+7:  cmp x3, #0x100000
+    b.hs _phex
+    mov w4, #'T'
+    str w4, [x1]
+    str w2, [x1]
+    mov x0, x3
     b _phex
 
 // ---- public routines: preserve every register ----

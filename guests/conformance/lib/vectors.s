@@ -7,7 +7,10 @@
 //   EL2 sync: esr=0x93c08007 elr=T+0x54 far=0x100000008 hpfar=0x1000000 | dabt isv=1 ...
 //
 // and resumes at the one-shot recovery address (set_recover) if set, else at the next
-// instruction (ELR + 4), except after SVC/HVC whose ELR already points past them.
+// instruction (ELR + 4), except after SVC/HVC whose ELR already points past them. The
+// recovery address RECOVER_EXIT (1) instead ends the guest: enter_el1 (enter_el0 for EL1's
+// handler) returns the ESR. Instruction aborts, which cannot be stepped over, end the guest
+// (or the EL0 code) that way by default.
 // FAR is printed only for aborts and PC alignment faults (it is UNKNOWN otherwise), HPFAR only
 // for stage-2 aborts from a lower EL whose HPFAR is architecturally valid: Translation, Access
 // flag and Address size faults, and any fault with S1PTW = 1 (arm.md §3.5; for a stage-2
@@ -188,9 +191,17 @@ el2_sync:
 3:  ldr x9, [x19, #PC_RECOVER]
     cbz x9, 4f
     str xzr, [x19, #PC_RECOVER]
-    str x9, [x19, #PC_ELR]
+    cmp x9, #1                          // RECOVER_EXIT: end the guest, enter_el1 returns ESR
+    b.ne 6f
+    ldr x0, [x19, #PC_ESR]
+    b guest_exit
+6:  str x9, [x19, #PC_ELR]
     b 5f
-4:  cmp x25, #0x15                      // SVC, HVC: ELR is already the next instruction
+4:  cmp x25, #0x20                      // an instruction abort from EL1/EL0 cannot be
+    b.ne 7f                             // stepped over: end the guest (returns the ESR)
+    ldr x0, [x19, #PC_ESR]
+    b guest_exit
+7:  cmp x25, #0x15                      // SVC, HVC: ELR is already the next instruction
     b.eq 5f
     cmp x25, #0x16
     b.eq 5f
@@ -373,9 +384,21 @@ el1_sync:
 3:  ldr x9, [x19, #PC_EL1_RECOVER]
     cbz x9, 4f
     str xzr, [x19, #PC_EL1_RECOVER]
-    str x9, [x19, #PC_EL1_ELR]
+    cmp x9, #1                          // RECOVER_EXIT: end the EL0 code, enter_el0 returns ESR
+    b.ne 6f
+    ldr x0, [x19, #PC_EL1_ESR]
+    b el0_exit
+6:  str x9, [x19, #PC_EL1_ELR]
     b 5f
-4:  cmp x25, #0x15
+4:  cmp x25, #0x20                      // instruction abort from EL0: end the EL0 code
+    b.ne 7f
+    ldr x0, [x19, #PC_EL1_ESR]
+    b el0_exit
+7:  cmp x25, #0x21                      // instruction abort at EL1: end the guest
+    b.ne 8f
+    ldr x0, [x19, #PC_EL1_ESR]
+    hvc #HVC_EXIT
+8:  cmp x25, #0x15
     b.eq 5f
     cmp x25, #0x16
     b.eq 5f
