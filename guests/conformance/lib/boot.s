@@ -140,8 +140,9 @@ guest_exit:
     ldp x29, x30, [x9, #PC_HOSTCTX + 96]
     ret
 
-// enter_el0(x0 = entry, x1 = argument) -> x0: from EL1, runs code at EL0t until it executes
-// `svc #SVC_EXIT`, then returns that code's x0. SP_EL0 = this CPU's EL0 stack.
+// enter_el0(x0 = entry, x1, x2 = arguments) -> x0: from EL1, runs code at EL0t with x0, x1 =
+// the arguments until it executes `svc #SVC_EXIT`, then returns that code's x0.
+// SP_EL0 = this CPU's EL0 stack.
 enter_el0:
     mrs x9, tpidr_el1
     mov x10, sp
@@ -162,6 +163,7 @@ enter_el0:
     add x11, x11, x10, lsl #12          // 4 KiB per CPU
     msr sp_el0, x11
     mov x0, x1
+    mov x1, x2
     isb
     eret
 

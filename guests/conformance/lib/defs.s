@@ -29,6 +29,7 @@
 .equ PC_ELR,          56                // written back to ELR_EL2 before the ERET
 .equ PC_SPSR,         64                // written back to SPSR_EL2 before the ERET
 .equ PC_COUNT,        72                // EL2 sync exceptions taken (guest exits excluded)
+.equ MAX_EXCEPTIONS,  500               // more than this on one CPU: a runaway program (FAIL)
 .equ PC_IRQHOOK,      80                // EL2 IRQ/FIQ hook(frame, percpu, is_fiq)
 .equ PC_HOSTCTX,      88                // enter_el1 saves sp, daif, x19..x30 here (14 words)
 .equ PC_EL1_RECOVER,  208               // the same for exceptions taken to EL1

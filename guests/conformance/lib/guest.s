@@ -35,15 +35,38 @@ g_exec:                                 // (x0 = address) -> what the code there
     blr x0
     hvc #HVC_EXIT
 
-// copy_code(x0 = destination PA, x1 = source, x2 = bytes, a multiple of 8): copies code
+// el0_call (a guest routine for guest_call): (x0 = EL0 routine, x1, x2 = its arguments)
+// runs the routine at EL0 through enter_el0 and ends the guest with its result.
+el0_call:
+    bl enter_el0
+    hvc #HVC_EXIT
+
+// EL0 routines for el0_call, like g_ldr / g_str / g_exec.
+u_ldr:
+    mov x1, x0
+    mov x0, #-1
+    ldr x0, [x1]
+    svc #SVC_EXIT
+u_str:
+    mov x2, x0
+    mov x0, #1
+    str x1, [x2]
+    mov x0, #0
+    svc #SVC_EXIT
+u_exec:
+    blr x0
+    svc #SVC_EXIT
+
+// copy_code(x0 = destination PA, x1 = source, x2 = bytes, a multiple of 4): copies code
 // (e.g. a position-independent snippet) to a fixed physical address, then invalidates the
 // instruction caches, so tests can execute at addresses that do not move with the image.
+// Word accesses: with the EL2 MMU off, data accesses are Device-nGnRnE and must be aligned.
 copy_code:
     stp x0, x1, [sp, #-32]!
     stp x2, x3, [sp, #16]
-1:  ldr x3, [x1], #8
-    str x3, [x0], #8
-    subs x2, x2, #8
+1:  ldr w3, [x1], #4
+    str w3, [x0], #4
+    subs x2, x2, #4
     b.hi 1b
     dsb sy
     ic iallu

@@ -159,7 +159,19 @@ el2_sync:
     stp x22, x23, [x19, #PC_HPFAR]
     str x24, [x19, #PC_SPSR]
     lsr x25, x20, #26                   // EC
-    cmp x28, #0x400                     // guest exit: HVC #HVC_EXIT from EL1
+    cmp x28, #0x200                     // an instruction abort at EL2 itself is a bug in
+    b.ne 8f                             // the program: report it and stop
+    cmp x25, #0x21
+    b.ne 8f
+    mov x0, #2
+    mov x1, x20
+    mov x2, x23
+    mov x3, x21
+    mov x4, #0
+    mov x5, #0
+    bl report
+    b exit_fail
+8:  cmp x28, #0x400                     // guest exit: HVC #HVC_EXIT from EL1
     b.ne 1f
     cmp x25, #0x16
     b.ne 1f
@@ -172,6 +184,8 @@ el2_sync:
 1:  ldr x9, [x19, #PC_COUNT]
     add x9, x9, #1
     str x9, [x19, #PC_COUNT]
+    cmp x9, #MAX_EXCEPTIONS             // a runaway program: stop it
+    b.hi too_many
     ldr x9, [x19, #PC_HOOK]
     cbz x9, 2f
     mov x0, sp
@@ -239,6 +253,12 @@ el2_irq:
 6:  lsl x0, x2, #8
     add x0, x0, #0x280                  // report it as vector 0x280 / 0x380 (IRQ / FIQ)
     b el2_unexpected_saved
+
+too_many:
+    bl say
+    .asciz "too many exceptions\n"
+    .balign 4
+    b exit_fail
 
 el2_unexpected:
     str x30, [sp, #240]
@@ -365,6 +385,8 @@ el1_sync:
 1:  ldr x9, [x19, #PC_EL1_COUNT]
     add x9, x9, #1
     str x9, [x19, #PC_EL1_COUNT]
+    cmp x9, #MAX_EXCEPTIONS
+    b.hi too_many
     ldr x9, [x19, #PC_EL1_HOOK]
     cbz x9, 2f
     mov x0, sp
