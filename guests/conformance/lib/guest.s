@@ -80,3 +80,38 @@ copy_code:
 ret77:
     mov x0, #0x77
     ret
+
+// quiet(x0 = 1 or 0): stop (1) or resume (0) printing exception reports at EL2 and EL1 on this
+// CPU. For "maybe" observations where a fault is one of the allowed outcomes: the report line
+// would appear under one implementation only. EL2 only.
+quiet:
+    stp x1, x2, [sp, #-16]!
+    mrs x1, tpidr_el2
+    str x0, [x1, #PC_FLAGS]
+    str x0, [x1, #PC_EL1_FLAGS]
+    ldp x1, x2, [sp], #16
+    ret
+
+// rd(x0 = address) -> x0: a 32-bit load by the guest at EL1 (g_ldrw): the value, or all ones
+// if it faulted (the fault is reported). rdq: the same with reports off (quiet).
+rd:
+    stp x29, x30, [sp, #-16]!
+    mov x1, x0
+    adr x0, g_ldrw
+    bl guest_call
+    ldp x29, x30, [sp], #16
+    ret
+rdq:
+    stp x29, x30, [sp, #-32]!
+    str x0, [sp, #16]
+    mov x0, #1
+    bl quiet
+    ldr x1, [sp, #16]
+    adr x0, g_ldrw
+    bl guest_call
+    str x0, [sp, #16]
+    mov x0, #0
+    bl quiet
+    ldr x0, [sp, #16]
+    ldp x29, x30, [sp], #32
+    ret

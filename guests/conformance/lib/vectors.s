@@ -104,8 +104,8 @@ el2_vectors:
     b el2_unexpected
 .balign 0x80
 
-// save_rest: stores x2..x30 into the frame at sp (x0/x1 are stored by the vector entry).
-// Returns with x30 intact (it is stored first, then used as the return address).
+// save_rest: stores x2..x29 into the frame at sp (x0/x1 are stored by the vector entry, x30
+// by the caller before `bl save_rest`, which overwrites it).
 save_rest:
     stp x2, x3, [sp, #16]
     stp x4, x5, [sp, #32]
@@ -121,7 +121,6 @@ save_rest:
     stp x24, x25, [sp, #192]
     stp x26, x27, [sp, #208]
     stp x28, x29, [sp, #224]
-    str x30, [sp, #240]
     ret
 
 // restore_eret: reloads x0..x30 from the frame at sp, pops it and returns from the exception.
