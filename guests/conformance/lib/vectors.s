@@ -15,8 +15,9 @@
 // for stage-2 aborts from a lower EL whose HPFAR is architecturally valid: Translation, Access
 // flag and Address size faults, and any fault with S1PTW = 1 (arm.md §3.5; for a stage-2
 // Permission fault without S1PTW it is UNKNOWN).
-// Guest exits: `hvc #HVC_EXIT` from EL1 returns to enter_el1's caller, `svc #SVC_EXIT` from EL0
-// returns to enter_el0's caller. IRQ/FIQ call PC_IRQHOOK / PC_EL1_IRQHOOK (x0 = frame,
+// Guest exits: `hvc #HVC_EXIT` from EL1 (or `svc #SVC_EXIT` from EL0 run directly from EL2 with
+// HCR_EL2.TGE = 1) returns to enter_el1's caller, `svc #SVC_EXIT` from EL0 (to EL1) returns to
+// enter_el0's caller. IRQ/FIQ call PC_IRQHOOK / PC_EL1_IRQHOOK (x0 = frame,
 // x1 = per-CPU block, x2 = 1 for FIQ). Any other vector prints "unexpected" and fails.
 .text
 
@@ -170,12 +171,19 @@ el2_sync:
     mov x5, #0
     bl report
     b exit_fail
-8:  cmp x28, #0x400                     // guest exit: HVC #HVC_EXIT from EL1
-    b.ne 1f
-    cmp x25, #0x16
-    b.ne 1f
+8:  cmp x28, #0x400                     // guest exit: HVC #HVC_EXIT from EL1, or
+    b.ne 1f                             // SVC #SVC_EXIT from EL0 when HCR_EL2.TGE = 1
     and x26, x20, #0xffff
+    cmp x25, #0x16
+    b.ne 9f
     mov x27, #HVC_EXIT
+    cmp x26, x27
+    b.ne 1f
+    ldr x0, [sp]
+    b guest_exit
+9:  cmp x25, #0x15
+    b.ne 1f
+    mov x27, #SVC_EXIT
     cmp x26, x27
     b.ne 1f
     ldr x0, [sp]
@@ -221,11 +229,14 @@ el2_sync:
     ldr x9, [x19, #PC_ELR]
     add x9, x9, #4
     str x9, [x19, #PC_ELR]
-5:  cmp x25, #0x0e                      // illegal state: drop SPSR.IL or the return faults again
-    b.ne el2_sync_return
+5:  ldr x9, [x19, #PC_ELR]
+    msr elr_el2, x9
     ldr x9, [x19, #PC_SPSR]
+    cmp x25, #0x0e                      // illegal state: drop IL or the return faults again
+    b.ne 6f                             // (PC_SPSR keeps the value the exception saved)
     and x9, x9, #~(1 << 20)
-    str x9, [x19, #PC_SPSR]
+6:  msr spsr_el2, x9
+    b restore_eret
 el2_sync_return:
     ldr x9, [x19, #PC_ELR]
     msr elr_el2, x9
@@ -426,11 +437,14 @@ el1_sync:
     ldr x9, [x19, #PC_EL1_ELR]
     add x9, x9, #4
     str x9, [x19, #PC_EL1_ELR]
-5:  cmp x25, #0x0e
-    b.ne el1_sync_return
+5:  ldr x9, [x19, #PC_EL1_ELR]
+    msr elr_el1, x9
     ldr x9, [x19, #PC_EL1_SPSR]
+    cmp x25, #0x0e
+    b.ne 6f
     and x9, x9, #~(1 << 20)
-    str x9, [x19, #PC_EL1_SPSR]
+6:  msr spsr_el1, x9
+    b restore_eret
 el1_sync_return:
     ldr x9, [x19, #PC_EL1_ELR]
     msr elr_el1, x9
