@@ -33,7 +33,7 @@ main:
     mov x19, x0
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "VM 1: X -> "
     .balign 4
@@ -89,7 +89,7 @@ invalidate:
     dsb ishst
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, x23
     mov x2, #-1
     bl maybe
@@ -103,7 +103,7 @@ back:                                   // VM 1 after VM 2's own invalidation: "
     msr vttbr_el2, x25
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, x23
     mov x2, #-1
     bl maybe
@@ -117,7 +117,7 @@ after:                                  // VM 1 after ALLE1: must fault; then re
     msr vttbr_el2, x25
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "  VM 1 after the ALLE1 form: "
     .balign 4
@@ -125,7 +125,7 @@ after:                                  // VM 1 after ALLE1: must fault; then re
     dsb ishst
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "VM 1: X mapped again -> "
     .balign 4

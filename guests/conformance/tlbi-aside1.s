@@ -39,7 +39,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "X -> "
     .balign 4
@@ -60,7 +60,7 @@ invalidate:
     dsb ishst
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, x23
     mov x2, #-1
     bl maybe
@@ -76,7 +76,7 @@ remap:
     dsb ishst
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "mapped again: "
     .balign 4
@@ -94,7 +94,7 @@ tlbi:
 after_maybe:
     stp x29, x30, [sp, #-16]!
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, x23
     mov x2, #-1
     bl maybe
@@ -105,7 +105,7 @@ after_maybe:
 after_strict:
     stp x29, x30, [sp, #-16]!
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "  after that TLBI: "
     .balign 4
@@ -169,7 +169,7 @@ global:                                 // Y: a global page of ASID 5's tables
     dsb ishst
     isb
     ldr x0, =Y
-    bl rd
+    bl grd
     bl sayx
     .asciz "Y (global) -> "
     .balign 4
@@ -183,7 +183,7 @@ global:                                 // Y: a global page of ASID 5's tables
     ldr x1, =(ASID << 48)
     bl tlbi
     ldr x0, =Y
-    bl rdq
+    bl grdq
     mov x1, #0xc0
     mov x2, #-1
     bl maybe
@@ -195,7 +195,7 @@ global:                                 // Y: a global page of ASID 5's tables
     adr x0, g_vmalle1
     bl tlbi
     ldr x0, =Y
-    bl rd
+    bl grd
     bl sayx
     .asciz "  Y after that TLBI: "
     .balign 4

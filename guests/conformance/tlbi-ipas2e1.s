@@ -29,7 +29,7 @@ main:
     mov x19, x0
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "X -> "
     .balign 4
@@ -39,7 +39,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, #0xa0
     mov x2, #-1
     bl maybe
@@ -49,7 +49,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, #0xa0
     mov x2, #-1
     bl maybe
@@ -59,7 +59,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "after TLBI IPAS2E1 + VMALLE1: "
     .balign 4
@@ -67,7 +67,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "mapped to B: "
     .balign 4
@@ -76,7 +76,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, #0xb0
     mov x2, #-1
     bl maybe
@@ -86,7 +86,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, #0xb0
     mov x2, #-1
     bl maybe
@@ -96,7 +96,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "after TLBI IPAS2E1IS + VMALLE1IS: "
     .balign 4
@@ -104,7 +104,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "mapped to A: "
     .balign 4

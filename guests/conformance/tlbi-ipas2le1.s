@@ -30,7 +30,7 @@ main:
     mov x19, x0
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "X -> "
     .balign 4
@@ -40,7 +40,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, #0xa0
     mov x2, #-1
     bl maybe
@@ -50,7 +50,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, #0xa0
     mov x2, #-1
     bl maybe
@@ -60,7 +60,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "after TLBI IPAS2LE1 + VMALLE1: "
     .balign 4
@@ -68,7 +68,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "mapped to B: "
     .balign 4
@@ -77,7 +77,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, #0xb0
     mov x2, #-1
     bl maybe
@@ -87,7 +87,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, #0xb0
     mov x2, #-1
     bl maybe
@@ -97,7 +97,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "after TLBI IPAS2LE1IS + VMALLE1IS: "
     .balign 4
@@ -105,7 +105,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "mapped to A: "
     .balign 4

@@ -38,7 +38,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "X -> "
     .balign 4
@@ -58,7 +58,7 @@ invalidate:
     dsb ishst
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, x23
     mov x2, #-1
     bl maybe
@@ -74,7 +74,7 @@ remap:
     dsb ishst
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "mapped again: "
     .balign 4
@@ -92,7 +92,7 @@ tlbi:
 after_maybe:
     stp x29, x30, [sp, #-16]!
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, x23
     mov x2, #-1
     bl maybe
@@ -103,7 +103,7 @@ after_maybe:
 after_strict:
     stp x29, x30, [sp, #-16]!
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "  after that TLBI: "
     .balign 4

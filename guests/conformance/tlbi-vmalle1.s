@@ -37,7 +37,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "X -> "
     .balign 4
@@ -57,7 +57,7 @@ invalidate:
     dsb ishst
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, x23
     mov x2, #-1
     bl maybe
@@ -73,7 +73,7 @@ remap:
     dsb ishst
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "mapped again: "
     .balign 4
@@ -91,7 +91,7 @@ tlbi:
 after_maybe:
     stp x29, x30, [sp, #-16]!
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, x23
     mov x2, #-1
     bl maybe
@@ -102,7 +102,7 @@ after_maybe:
 after_strict:
     stp x29, x30, [sp, #-16]!
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "  after that TLBI: "
     .balign 4

@@ -30,7 +30,7 @@ main:
     mov x19, x0                         // the level-3 descriptor of X
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "X -> "
     .balign 4
@@ -39,7 +39,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, #0xa0
     mov x2, #-1
     bl maybe
@@ -49,7 +49,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "after TLBI VMALLS12E1: "
     .balign 4
@@ -57,7 +57,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "mapped to B: "
     .balign 4
@@ -66,7 +66,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rdq
+    bl grdq
     mov x1, #0xb0
     mov x2, #-1
     bl maybe
@@ -76,7 +76,7 @@ main:
     dsb ish
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "after TLBI VMALLS12E1IS: "
     .balign 4
@@ -84,7 +84,7 @@ main:
     dsb ishst
     isb
     ldr x0, =X
-    bl rd
+    bl grd
     bl sayx
     .asciz "mapped to A: "
     .balign 4

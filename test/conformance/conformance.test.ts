@@ -35,8 +35,17 @@ const QEMU_TIMEOUT_MS = 15_000;
 const PROGRAMS = listPrograms().filter((p) => !FILTER || FILTER.test(p.name));
 
 interface Built {
-  readonly elf: Uint8Array;
+  /** The image, or the assembler's messages. */
+  readonly elf: Uint8Array | Error;
   readonly qemu: Promise<QemuRun> | null;
+}
+
+function tryBuild(p: Program): Uint8Array | Error {
+  try {
+    return buildElf(p);
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
 }
 
 function expectedPath(p: Program): string {
@@ -54,8 +63,8 @@ describe('conformance: guests/conformance/*.s under QEMU and under our board', (
     const qemu = haveTool(QEMU_SYSTEM);
     const run = limiter(QEMU_PARALLEL);
     for (const p of PROGRAMS) {
-      const elf = buildElf(p);
-      const q = qemu ? run(() => runQemuAsync(elf, p.smp, QEMU_TIMEOUT_MS)) : null;
+      const elf = tryBuild(p);
+      const q = qemu && !(elf instanceof Error) ? run(() => runQemuAsync(elf, p.smp, QEMU_TIMEOUT_MS)) : null;
       built.set(p.name, { elf, qemu: q });
     }
   });
@@ -68,9 +77,11 @@ describe('conformance: guests/conformance/*.s under QEMU and under our board', (
   for (const p of PROGRAMS) {
     it(p.name, async () => {
       const b = built.get(p.name)!;
+      if (b.elf instanceof Error) throw b.elf;
+      const elf = b.elf;
       const golden = existsSync(expectedPath(p)) ? readFileSync(expectedPath(p), 'latin1') : null;
       // Start ours while QEMU runs in the background.
-      const ours = QEMU_ONLY ? null : runBare(b.elf, { cpus: p.smp, maxInsns: p.maxInsns });
+      const ours = QEMU_ONLY ? null : runBare(elf, { cpus: p.smp, maxInsns: p.maxInsns });
       const q = b.qemu ? await b.qemu : null;
       if (q) {
         if (QEMU_ONLY) console.log(`==== ${p.name} (qemu: ${describeQemu(q)}, ${q.ms} ms)\n${q.output}`);

@@ -92,16 +92,16 @@ quiet:
     ldp x1, x2, [sp], #16
     ret
 
-// rd(x0 = address) -> x0: a 32-bit load by the guest at EL1 (g_ldrw): the value, or all ones
-// if it faulted (the fault is reported). rdq: the same with reports off (quiet).
-rd:
+// grd(x0 = address) -> x0: a 32-bit load by the guest at EL1 (g_ldrw): the value, or all ones
+// if it faulted (the fault is reported). grdq: the same with reports off (quiet).
+grd:
     stp x29, x30, [sp, #-16]!
     mov x1, x0
     adr x0, g_ldrw
     bl guest_call
     ldp x29, x30, [sp], #16
     ret
-rdq:
+grdq:
     stp x29, x30, [sp, #-32]!
     str x0, [sp, #16]
     mov x0, #1
