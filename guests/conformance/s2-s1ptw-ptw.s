@@ -1,10 +1,12 @@
 // qemu-imprecise: /^EL2 sync: esr=0x9200008[ef] elr=T-0x[0-9a-f]+ far=0x100000008 hpfar=0x2000000 \| dabt isv=0 sas=0 sse=0 srt=0 sf=0 ar=0 cm=0 s1ptw=1 wnr=0 fsc=0x[ef] \(permission L[23]\)$/ (a): QEMU 7.2 reports the stage-1 lookup level (2) instead of the stage-2 leaf level (3)
 //
-// The fault level: the Permission fault belongs to the stage-2 translation of the table's
-// IPA, whose leaf is a level-3 page, so the Arm ARM (AArch64.S2Translate's permission check on
-// the S1 walk access, returned unchanged by AArch64.S1Walk) reports level 3. QEMU 7.2 raises it
-// in S1_ptw_translate and its get_phys_addr_lpae do_fault path then sets fi->level to the
-// stage-1 lookup level (2). See s2-s1ptw for the same QEMU behaviour on other fault kinds.
+// The fault level: the Permission fault belongs to the stage-2 translation of the table's IPA,
+// whose leaf is a level-3 page, and the Arm ARM's data-abort ISS description (ESR_EL2/HSR) says
+// that with S1PTW set "the level refers [to] the level of the stage 2 translation that is
+// translating a stage 1 translation walk": level 3. QEMU 7.2 raises the fault in
+// S1_ptw_translate and its get_phys_addr_lpae do_fault path then sets fi->level to the stage-1
+// lookup level (2). See s2-s1ptw for the same QEMU behaviour on other fault kinds.
+//
 // s2-s1ptw-ptw: HCR_EL2.PTW (arm.md §1.6, §4): when it is 1, a stage-1 table walk that reaches
 // memory that stage 2 maps as Device takes a stage-2 Permission fault (ESR.S1PTW = 1; HPFAR =
 // the IPA of the table, valid because S1PTW = 1). The guest (MMU on, s1_std) reads VA 4 GB,

@@ -3,13 +3,15 @@
 // qemu-imprecise: /^EL2 sync: esr=0x9200008[ab] elr=T-0x[0-9a-f]+ far=0x100123008 hpfar=0x2400010 \| dabt isv=0 sas=0 sse=0 srt=0 sf=0 ar=0 cm=0 s1ptw=1 wnr=0 fsc=0x[ab] \(access-flag L[23]\)$/ (c): QEMU 7.2 reports level 2 instead of the stage-2 level 3
 // qemu-imprecise: /^EL2 sync: esr=0x9200008[ef] elr=T-0x[0-9a-f]+ far=0x100123008 hpfar=0x2400020 \| dabt isv=0 sas=0 sse=0 srt=0 sf=0 ar=0 cm=0 s1ptw=1 wnr=0 fsc=0x[ef] \(permission L[23]\)$/ (d): QEMU 7.2 reports level 2 instead of the stage-2 level 3
 //
-// The fault level with S1PTW = 1. The Arm ARM pseudocode (AArch64.S1Walk fetching a
-// descriptor through AArch64.S2Translate) returns the stage-2 FaultRecord unchanged, so the
-// DFSC level is the level of the STAGE-2 walk that failed. QEMU 7.2 (target/arm/ptw.c,
-// get_phys_addr_lpae) sends a failed S1_ptw_translate to its common do_fault label, which
-// overwrites fi->level with the level of the stage-1 lookup it was doing (2 here); QEMU 8.0's
-// page-table-walk rework keeps the stage-2 level. The rules above accept exactly those two
-// values for each of the cases (a)-(d); everything else on those lines must match.
+// The fault level with S1PTW = 1: the Arm ARM's data-abort ISS description (ESR_EL2, and HSR,
+// to which ESR_EL2[31:0] is architecturally mapped: G8.2.74) says "If the S1PTW bit is set,
+// then the level refers [to] the level of the stage 2 translation that is translating a stage 1
+// translation walk". QEMU 7.2 (target/arm/ptw.c, get_phys_addr_lpae) sends a failed
+// S1_ptw_translate to its common do_fault label, which overwrites fi->level with the level of
+// the stage-1 lookup it was doing (2 here). The rules above accept exactly those two values for each of the cases (a)-(d);
+// everything else on those lines must match. The same description says "ISV is set to 0 on a
+// stage 2 abort on a stage 1 translation table walk", which both print.
+//
 // s2-s1ptw: stage-2 faults on the guest's stage-1 table walk (arm.md §1.7, §3.5): a stage-1
 // descriptor fetch is an IPA access translated by stage 2; when that faults the abort goes to
 // EL2 with ESR.S1PTW = 1, FAR = the guest VA, and HPFAR = the IPA of the stage-1 table (HPFAR

@@ -38,13 +38,10 @@ main:
     str x0, [x19]                       // CPU 1: send SGI 1 to me
     mov x0, #4
     bl wait_flag                        // CPU 1 sent it
-    mov x1, #2000
-1:  mrs x0, tpidr_el2
+1:  mrs x0, tpidr_el2                   // wait until it has been taken
     ldr x0, [x0, #PC_USER]
-    cbnz x0, 2f
-    subs x1, x1, #1
-    b.ne 1b
-2:  msr daifset, #2
+    cbz x0, 1b
+    msr daifset, #2
     mrs x0, tpidr_el2
     ldr x0, [x0, #PC_USER + 8]
     bl sayd

@@ -171,10 +171,11 @@ _say:
 14: b _restore
 
 // maybe: prints "~ <text> {0x<x1>|0x<x2>} = 0x<x0>": an observation where the architecture
-// allows either value x1 (old) or x2 (new). A TLB may keep a translation until it is
-// invalidated (Arm ARM D5.10.2, "TLB maintenance requirements"), and may also drop it at any
-// time, so without the right TLBI both the old and the new mapping are correct. The harness
-// accepts a "~ " line when the observed value is one of the two (test/conformance/compare.ts).
+// allows either value x1 or x2; the harness accepts a "~ " line when the observed value is one
+// of the two (test/conformance/compare.ts). The main use: a TLB may keep a translation until it
+// is invalidated (Arm ARM D5.10.2, "TLB maintenance requirements") and may also drop it at any
+// time, so without the right TLBI both the old and the new mapping are correct. Each program
+// that prints "~ " lines names the rule that allows both values.
 maybe:
     sub sp, sp, #96
     stp x0, x1, [sp]
