@@ -105,7 +105,7 @@ describe('conformance: guests/conformance/*.s under QEMU and under our board', (
       if (ours.kind === 'load-error') throw new Error(`${p.name}: ${ours.message}`);
       const text = Buffer.from(ours.output).toString('latin1');
       const c = compareTranscripts(ref!, text, p.imprecise, q ? 'qemu' : 'expect', 'ours');
-      expect(c.error, `${p.name}: ours stopped (${ours.kind}: ${ours.why}) after ${ours.insns} instructions`).toBeNull();
+      expect(c.error, `${p.name}: ours (${ours.kind}: ${ours.why}, ${ours.insns} instructions) differs from ${q ? 'QEMU' : 'the expected transcript'}`).toBeNull();
       expect(ours.status, `${p.name}: ours ${ours.kind}: ${ours.why}`).toBe(0);
     });
   }
