@@ -77,3 +77,37 @@ bench_report:
     ldp x19, x20, [sp, #16]
     ldp x29, x30, [sp], #64
     ret
+
+// Loop and timing macros for the benchmark guests. They use x19 (loop counter), x21 and x22
+// (start values): the timed code must preserve them (an HVC clobbers only x0-x17).
+//   LOOP_BEGIN count ... LOOP_END         run the code between them `count` times
+//   TIME_START ... TIME_STOP "name", iters   time it and print the RESULT line
+.macro LOOP_BEGIN count
+    ldr x19, =\count
+9100:
+.endm
+.macro LOOP_END
+    subs x19, x19, #1
+    b.ne 9100b
+.endm
+.macro TIME_START
+    bl timer_now
+    mov x22, x0
+    bl pmu_cycles
+    mov x21, x0
+.endm
+.macro TIME_STOP name, iters
+    bl pmu_cycles
+    sub x21, x0, x21
+    bl timer_now
+    sub x22, x0, x22
+    .pushsection .rodata
+__bench_\@: .asciz \name
+    .popsection
+    adrp x0, __bench_\@
+    add x0, x0, :lo12:__bench_\@
+    ldr x1, =\iters
+    mov x2, x21
+    mov x3, x22
+    bl bench_report
+.endm
