@@ -66,7 +66,7 @@ virtio_slot:
     madd x0, x0, x1, x2
     ret
 
-// virtio_probe(x0 = slot) -> x0 = DeviceID, or -1 if MagicValue/Version are wrong
+// virtio_probe(x0 = slot) -> x0 = DeviceID, or 0 (no device) if MagicValue/Version are wrong
 virtio_probe:
     stp x29, x30, [sp, #-16]!
     bl virtio_slot
@@ -80,7 +80,7 @@ virtio_probe:
     ldr w0, [x0, #VIRTIO_DEVICE_ID]
     ldp x29, x30, [sp], #16
     ret
-1:  mov x0, #-1
+1:  mov x0, #0
     ldp x29, x30, [sp], #16
     ret
 
