@@ -4,8 +4,9 @@
  * assembler. It does not run them.
  *
  * The assembler has no `.include`, so a guest is assembled as ONE source: the library files
- * in {@link VM_LIB_FILES} order (defs.s first: the constants; print.s second: the macros every
- * later file uses), then guests/vm/<name>.s. Assembler messages are mapped back to the file
+ * in {@link VM_LIB_FILES} order (defs.s first: the constants; boot.s second, so `_start` is the
+ * first instruction, at the link base; print.s third: the macros every later file uses), then
+ * guests/vm/<name>.s. Assembler messages are mapped back to the file
  * and line they came from. See guests/vm/README.md for the platform the guests expect.
  */
 import { readFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ export const VM_LINK_BASE = 0x4008_0000n;
 
 /** Library files, in assembly order. */
 export const VM_LIB_FILES: readonly string[] = [
-  'defs.s', 'print.s', 'boot.s', 'vectors.s', 'mmu.s', 'gic.s', 'timer.s', 'psci.s', 'pvops.s', 'virtio.s', 'pmu.s',
+  'defs.s', 'boot.s', 'print.s', 'vectors.s', 'mmu.s', 'gic.s', 'timer.s', 'psci.s', 'pvops.s', 'virtio.s', 'pmu.s',
 ];
 
 /** Every guest under guests/vm/ (file name without `.s`). */

@@ -1,5 +1,6 @@
-// VM guest library, part 2: boot. The primary vCPU enters at _start (EL1h, MMU off, DAIF
-// masked, x0 = 0); secondaries enter at secondary_entry through PSCI CPU_ON (psci.s).
+// VM guest library, part 2: boot; first in .text, so _start is at the link base. The
+// primary vCPU enters at _start (EL1h, MMU off, DAIF masked, x0 = 0); secondaries enter at
+// secondary_entry through PSCI CPU_ON (psci.s).
 //
 // Every vCPU: a 16 KiB stack chosen by MPIDR_EL1.Aff0, TPIDR_EL1 = vCPU index, VBAR_EL1 =
 // vectors (vectors.s), then the MMU on with the shared identity map (mmu.s). The primary

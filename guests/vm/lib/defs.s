@@ -1,9 +1,9 @@
 // VM guest library, part 1: constants of the virtual platform (guests/vm/README.md).
 //
 // src/guests/build.ts assembles the library files in this order, then the guest:
-//   defs.s print.s boot.s vectors.s mmu.s gic.s timer.s psci.s pvops.s virtio.s pmu.s
+//   defs.s boot.s print.s vectors.s mmu.s gic.s timer.s psci.s pvops.s virtio.s pmu.s
 // as ONE source (the assembler has no .include), so every symbol defined here is visible
-// everywhere. Register layouts come from ../shared/spec/arm.md (section numbers below).
+// everywhere. boot.s comes first so that _start is the first instruction, at LINK_BASE. Register layouts come from ../shared/spec/arm.md (section numbers below).
 
 // ---- memory map (QEMU `virt`-like) ----
 .equ RAM_BASE,        0x40000000        // guest RAM, 64 MiB unless a guest documents more

@@ -1,4 +1,4 @@
-// VM guest library, part 5: GICv3 set-up (arm.md §6), using only the registers our
+// VM guest library, part 6: GICv3 set-up (arm.md §6), using only the registers our
 // hypervisor emulates (guests/vm/README.md): GICD_CTLR, GICR_WAKER, GICR_IGROUPR0,
 // GICR_ISENABLER0/ICENABLER0, GICR_IPRIORITYR (32-bit accesses) and the ICC_* system
 // registers. Every SGI and PPI is Group 1 (an IRQ at EL1) with priority 0x80.

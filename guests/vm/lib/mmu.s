@@ -1,4 +1,4 @@
-// VM guest library, part 4: the guest's own stage-1 translation (4 KB granule, 39-bit VA,
+// VM guest library, part 5: the guest's own stage-1 translation (4 KB granule, 39-bit VA,
 // walks start at level 1; arm.md §2). Everything is an identity map (VA = IPA):
 //   0x0000_0000-0x3FFF_FFFF  a level-2 table: only the device window 0x0800_0000-0x0BFF_FFFF
 //                            is mapped, as Device-nGnRE 2 MiB blocks (GIC, UART, virtio);

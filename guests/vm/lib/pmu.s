@@ -1,4 +1,4 @@
-// VM guest library, part 10: timing for the micro-benchmarks (sekvm.md §7.2). The cycle
+// VM guest library, part 11: timing for the micro-benchmarks (sekvm.md §7.2). The cycle
 // counter PMCCNTR_EL0 is the primary clock (the SeKVM artifact patches KVM so guests can read
 // it); CNTVCT_EL0 is printed for comparison. Results are one line each:
 //   RESULT <name> iters=<n> cycles=<c> per_op=<c/n, 2 decimals> cntvct=<t>

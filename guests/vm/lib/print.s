@@ -1,4 +1,4 @@
-// VM guest library, part 2: printing on the PL011 UART, and the UART lock.
+// VM guest library, part 3: printing on the PL011 UART, and the UART lock.
 //
 // The routines write UARTDR (+0x000) only: the platform's UARTFR always reads "TX empty", so
 // there is nothing to wait for. All of them preserve every general-purpose register (x0

@@ -1,4 +1,4 @@
-// VM guest library, part 7: PSCI over HVC #0 (SMCCC; arm.md §7). Function ID in w0, arguments
+// VM guest library, part 8: PSCI over HVC #0 (SMCCC; arm.md §7). Function ID in w0, arguments
 // in x1-x3, result in x0; an HVC may clobber x0-x17 (SMCCC), like a call.
 .text
 

@@ -1,4 +1,4 @@
-// VM guest library, part 8: SeKVM's VM paravirtual hypercalls (sekvm.md §2.4) and the
+// VM guest library, part 9: SeKVM's VM paravirtual hypercalls (sekvm.md §2.4) and the
 // kvm-unit-tests NOOP hypercall. Under SeKVM the two pvops return 1. Under plain KVM (and
 // QEMU) they are unknown hypercalls and return something else: a guest must behave the same
 // either way, so callers ignore the result (or print it only behind "[mode-dependent]").

@@ -1,4 +1,4 @@
-// VM guest library, part 6: the virtual generic timer (CNTV_*_EL0, CNTVCT_EL0). Its interrupt
+// VM guest library, part 7: the virtual generic timer (CNTV_*_EL0, CNTVCT_EL0). Its interrupt
 // is PPI 27 (INTID_VTIMER), level-sensitive: a handler must stop or re-arm the timer before
 // returning, or it fires again. The physical timer (CNTP_*) may trap; guests do not use it.
 .text

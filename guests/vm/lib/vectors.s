@@ -1,4 +1,4 @@
-// VM guest library, part 3: the EL1 vector table and exception hooks.
+// VM guest library, part 4: the EL1 vector table and exception hooks.
 //
 // Each entry pushes a frame (x0..x30, ELR_EL1, SPSR_EL1; FRAME_* in defs.s) on the current
 // stack. Three hooks, shared by all vCPUs, let a guest handle what it expects (0 = none):

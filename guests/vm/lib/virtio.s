@@ -1,4 +1,4 @@
-// VM guest library, part 9: the block device of the virtual platform. This is NOT real
+// VM guest library, part 10: the block device of the virtual platform. This is NOT real
 // virtio (no virtqueues): it is a small synchronous request protocol of our own that reuses
 // the virtio-mmio identification registers, so a scan looks like QEMU's `virt` board.
 //
