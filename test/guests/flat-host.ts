@@ -13,6 +13,7 @@
  */
 import { parseElf } from '../../src/loader/elf.js';
 import { Machine } from '../../src/machine/machine.js';
+import { assertNever } from '../../src/machine/exit.js';
 
 export type FlatMode = 'kvm' | 'sekvm';
 
@@ -121,149 +122,157 @@ class BlockDevice {
   }
 }
 
+/** Everything one run shares: the machine, the device, grants, console bytes, the stop reason. */
+interface Host {
+  readonly m: Machine;
+  readonly cpus: number;
+  readonly mode: FlatMode;
+  readonly dev: BlockDevice;
+  /** Share count per granted RAM page (sekvm mode). */
+  readonly grants: Map<bigint, number>;
+  readonly out: number[];
+  stopped: { end: FlatRun['end']; why: string } | null;
+}
+
 /** Runs a guest ELF to SYSTEM_OFF (or the instruction limit, or a hang). */
 export function runFlatVm(elf: Uint8Array, opts: FlatOptions = {}): FlatRun {
-  const cpus = opts.cpus ?? 1;
-  const mode = opts.mode ?? 'sekvm';
-  const maxInsns = opts.maxInsns ?? 300_000_000n;
-  const quantum = opts.quantum ?? 1000;
   const image = parseElf(elf);
   if (!image.ok) throw new Error(image.error);
+  const h = createHost(opts.cpus ?? 1, opts.mode ?? 'sekvm');
+  for (const s of image.value.segments) if (s.memsz > 0n) h.m.writePhys(s.vaddr, s.data);
+  startCpu(h.m, 0, image.value.entry, 0n);
+  const maxInsns = opts.maxInsns ?? 300_000_000n;
+  const quantum = opts.quantum ?? 1000;
+  let insns = 0n;
+  let turn = 0;
+  while (!h.stopped) {
+    if (insns >= maxInsns) { h.stopped = { end: 'limit', why: `stopped after ${insns} instructions` }; break; }
+    const ready = runnable(h);
+    if (ready.length === 0) { h.stopped = { end: 'hang', why: 'every vCPU is off or waiting with nothing to wake it' }; break; }
+    insns += BigInt(slice(h, ready[turn++ % ready.length]!, quantum));
+  }
+  const end = h.stopped as { end: FlatRun['end']; why: string };
+  return { output: Buffer.from(h.out).toString('latin1'), end: end.end, why: end.why, insns, granted: h.grants.size };
+}
+
+function createHost(cpus: number, mode: FlatMode): Host {
   const m = Machine.create({ cpus, ramBase: RAM, ramBytes: RAM_BYTES });
   m.setHostEls([2, 3]);
   m.enableGic(GICD, GICR);
   m.addMmio(UART, 0x1000n);
   m.addMmio(VIRTIO, VIRTIO_SLOT * VIRTIO_SLOTS);
-  for (const s of image.value.segments) if (s.memsz > 0n) m.writePhys(s.vaddr, s.data);
-
   const grants = new Map<bigint, number>();
-  const inRam = (ipa: bigint, len: number): boolean => len >= 0 && m.inRam(ipa, len);
+  // The device reaches RAM only: in sekvm mode, only pages with a share count.
   const canAccess = (ipa: bigint, len: number): boolean => {
-    if (!inRam(ipa, len)) return false;
-    if (mode === 'kvm') return true;
-    for (let p = ipa & ~0xfffn; p < ipa + BigInt(len); p += 0x1000n) if (!grants.get(p)) return false;
+    if (!m.inRam(ipa, len)) return false;
+    for (let p = ipa & ~0xfffn; mode === 'sekvm' && p < ipa + BigInt(len); p += 0x1000n) if (!grants.get(p)) return false;
     return true;
   };
-  const dev = new BlockDevice(m, canAccess);
-  const out: number[] = [];
-  let stopped: { end: FlatRun['end']; why: string } | null = null;
-  let insns = 0n;
+  return { m, cpus, mode, dev: new BlockDevice(m, canAccess), grants, out: [], stopped: null };
+}
 
-  const startCpu = (cpu: number, entry: bigint, x0: bigint): void => {
-    m.resetCpu(cpu);
-    m.setSysRaw(cpu, 'HCR_EL2', 1n << 31n);           // EL1 is AArch64; nothing trapped, no stage 2
-    m.setPstate(cpu, 0x3c5n);                          // EL1h, DAIF masked
-    m.setPc(cpu, entry);
-    m.setX(cpu, 0, x0);
-    m.setOn(cpu, true);
-  };
+/** PSCI CPU_ON's effect (and the primary's boot): EL1h, DAIF masked, MMU off, x0 = context. */
+function startCpu(m: Machine, cpu: number, entry: bigint, x0: bigint): void {
+  m.resetCpu(cpu);
+  m.setSysRaw(cpu, 'HCR_EL2', 1n << 31n);             // EL1 is AArch64; nothing trapped, no stage 2
+  m.setPstate(cpu, 0x3c5n);
+  m.setPc(cpu, entry);
+  m.setX(cpu, 0, x0);
+  m.setOn(cpu, true);
+}
 
-  /** Grant (+1) or revoke (-1) every RAM page of [ipa, ipa+size), as SeKVM's share counts. */
-  const share = (ipa: bigint, size: bigint, delta: 1 | -1): void => {
-    if (size === 0n || ipa + size > RAM + BigInt(RAM_BYTES) || ipa < RAM) return;
-    for (let p = ipa & ~0xfffn; p < ipa + size; p += 0x1000n) {
-      const n = (grants.get(p) ?? 0) + delta;
-      if (n > 0) grants.set(p, n);
-      else grants.delete(p);
-    }
-  };
-
-  const hvc = (cpu: number): void => {
-    const fid = Number(m.getX(cpu, 0) & 0xffff_ffffn);
-    const [x1, x2, x3] = [m.getX(cpu, 1), m.getX(cpu, 2), m.getX(cpu, 3)];
-    let r = NOT_SUPPORTED;
-    switch (fid) {
-      case PSCI_VERSION: r = 0x1_0001n; break;
-      case PSCI_CPU_ON: {
-        const t = Number(x1 & 0xffn);
-        if (x1 >= BigInt(cpus)) r = INVALID_PARAMETERS;
-        else if (m.isOn(t)) r = ALREADY_ON;
-        else { startCpu(t, x2, x3); r = 0n; }
-        break;
-      }
-      case PSCI_CPU_OFF: m.setOn(cpu, false); return;
-      case PSCI_AFFINITY_INFO: r = x1 < BigInt(cpus) ? (m.isOn(Number(x1)) ? 0n : 1n) : INVALID_PARAMETERS; break;
-      case PSCI_SYSTEM_OFF: stopped = { end: 'system-off', why: 'PSCI SYSTEM_OFF' }; return;
-      case HVC_NOOP: r = 0n; break;
-      case KVM_SET_DESC_PFN:
-      case KVM_UNSET_DESC_PFN:
-        if (mode === 'sekvm') { share(x1, x2, fid === KVM_SET_DESC_PFN ? 1 : -1); r = 1n; }
-        break;
-      default: break;
-    }
-    m.setX(cpu, 0, r);
-    m.eret(cpu);
-  };
-
-  const mmio = (cpu: number, pa: bigint, write: boolean, data: bigint): void => {
-    let v = 0n;
-    if (pa >= UART && pa < UART + 0x1000n) {
-      const off = Number(pa - UART);
-      if (write && off === 0) out.push(Number(data & 0xffn));
-      else if (!write && off === 0x18) v = 0x90n;
-    } else {
-      const slot = (pa - VIRTIO) / VIRTIO_SLOT;
-      const off = Number((pa - VIRTIO) % VIRTIO_SLOT);
-      if (write) dev.write(slot, off, data);
-      else v = dev.read(slot, off);
-    }
-    m.mmioComplete(cpu, v);
-  };
-
-  /** One slice of `cpu`; returns instructions retired. */
-  const slice = (cpu: number, budget: number): number => {
-    let done = 0;
-    while (done < budget && !stopped) {
-      const e = m.run(cpu, budget - done);
-      done += e.insns;
-      switch (e.kind) {
-        case 'budget': case 'idle': case 'off': return done;
-        case 'mmio': mmio(cpu, e.pa, e.write, e.data); break;
-        case 'exception':
-          if (e.targetEl === 2 && e.esr >>> 26 === EC_HVC64) hvc(cpu);
-          else stopped = { end: 'host-error', why: `vCPU ${cpu}: exception to EL${e.targetEl}, ESR 0x${e.esr.toString(16)} FAR 0x${e.far.toString(16)}` };
-          break;
-        case 'semihost':
-          stopped = { end: 'host-error', why: 'semihosting call' };
-          break;
-      }
-    }
-    return done;
-  };
-
-  /** vCPUs that can run; if all wait in WFI, time jumps to the earliest timer deadline. */
-  const runnable = (): number[] => {
-    let now = 0n;
-    for (let c = 0; c < cpus; c++) if (m.isOn(c) && m.cycles(c) > now) now = m.cycles(c);
-    const ready: number[] = [];
-    let waiting = 0;
-    for (let c = 0; c < cpus; c++) {
-      if (!m.isOn(c)) continue;
-      const w = m.waiting(c);
-      if (w !== 0) { m.advanceCycles(c, now); waiting++; }
-      if (w === 0 || m.getLines(c) !== 0 || w === 2) ready.push(c);
-    }
-    if (ready.length > 0 || waiting === 0) return ready;
-    let next: bigint | null = null;
-    for (let c = 0; c < cpus; c++) {
-      const d = m.isOn(c) ? m.nextTimerCycles(c) : null;
-      if (d !== null && (next === null || d < next)) next = d;
-    }
-    if (next === null) return ready;
-    for (let c = 0; c < cpus; c++) if (m.isOn(c)) m.advanceCycles(c, next);
-    for (let c = 0; c < cpus; c++) if (m.isOn(c) && m.getLines(c) !== 0) ready.push(c);
-    return ready;
-  };
-
-  startCpu(0, image.value.entry, 0n);
-  let turn = 0;
-  while (!stopped) {
-    if (insns >= maxInsns) { stopped = { end: 'limit', why: `stopped after ${insns} instructions` }; break; }
-    const ready = runnable();
-    if (ready.length === 0) { stopped = { end: 'hang', why: 'every vCPU is off or waiting with nothing to wake it' }; break; }
-    const cpu = ready[turn++ % ready.length]!;
-    insns += BigInt(slice(cpu, quantum));
+/** Grant (+1) or revoke (-1) every RAM page of [ipa, ipa+size), like SeKVM's share counts. */
+function share(h: Host, ipa: bigint, size: bigint, delta: 1 | -1): void {
+  if (size === 0n || ipa < RAM || ipa + size > RAM + BigInt(RAM_BYTES)) return;
+  for (let p = ipa & ~0xfffn; p < ipa + size; p += 0x1000n) {
+    const n = (h.grants.get(p) ?? 0) + delta;
+    if (n > 0) h.grants.set(p, n);
+    else h.grants.delete(p);
   }
-  const end = stopped as { end: FlatRun['end']; why: string };
-  return { output: Buffer.from(out).toString('latin1'), end: end.end, why: end.why, insns, granted: grants.size };
+}
+
+/** An HVC from the guest: PSCI, the pvops (sekvm mode), the NOOP call; others NOT_SUPPORTED. */
+function hvc(h: Host, cpu: number): void {
+  const { m } = h;
+  const fid = Number(m.getX(cpu, 0) & 0xffff_ffffn);
+  const [x1, x2, x3] = [m.getX(cpu, 1), m.getX(cpu, 2), m.getX(cpu, 3)];
+  let r = NOT_SUPPORTED;
+  switch (fid) {
+    case PSCI_VERSION: r = 0x1_0001n; break;
+    case PSCI_CPU_ON:
+      if (x1 >= BigInt(h.cpus)) r = INVALID_PARAMETERS;
+      else if (m.isOn(Number(x1))) r = ALREADY_ON;
+      else { startCpu(m, Number(x1), x2, x3); r = 0n; }
+      break;
+    case PSCI_CPU_OFF: m.setOn(cpu, false); return;
+    case PSCI_AFFINITY_INFO: r = x1 < BigInt(h.cpus) ? (m.isOn(Number(x1)) ? 0n : 1n) : INVALID_PARAMETERS; break;
+    case PSCI_SYSTEM_OFF: h.stopped = { end: 'system-off', why: 'PSCI SYSTEM_OFF' }; return;
+    case HVC_NOOP: r = 0n; break;
+    case KVM_SET_DESC_PFN:
+    case KVM_UNSET_DESC_PFN:
+      if (h.mode === 'sekvm') { share(h, x1, x2, fid === KVM_SET_DESC_PFN ? 1 : -1); r = 1n; }
+      break;
+    default: break;
+  }
+  m.setX(cpu, 0, r);
+  m.eret(cpu);
+}
+
+/** A device access: the PL011 (UARTDR writes print, UARTFR reads 0x90) or a virtio slot. */
+function mmio(h: Host, cpu: number, pa: bigint, write: boolean, data: bigint): void {
+  let v = 0n;
+  if (pa >= UART && pa < UART + 0x1000n) {
+    const off = Number(pa - UART);
+    if (write && off === 0) h.out.push(Number(data & 0xffn));
+    else if (!write && off === 0x18) v = 0x90n;
+  } else {
+    const slot = (pa - VIRTIO) / VIRTIO_SLOT;
+    const off = Number((pa - VIRTIO) % VIRTIO_SLOT);
+    if (write) h.dev.write(slot, off, data);
+    else v = h.dev.read(slot, off);
+  }
+  h.m.mmioComplete(cpu, v);
+}
+
+/** Runs `cpu` for up to `budget` instructions, handling its exits; returns instructions retired. */
+function slice(h: Host, cpu: number, budget: number): number {
+  let done = 0;
+  while (done < budget && !h.stopped) {
+    const e = h.m.run(cpu, budget - done);
+    done += e.insns;
+    switch (e.kind) {
+      case 'budget': case 'idle': case 'off': return done;
+      case 'mmio': mmio(h, cpu, e.pa, e.write, e.data); break;
+      case 'exception':
+        if (e.targetEl === 2 && e.esr >>> 26 === EC_HVC64) hvc(h, cpu);
+        else h.stopped = { end: 'host-error', why: `vCPU ${cpu}: exception to EL${e.targetEl}, ESR 0x${e.esr.toString(16)} FAR 0x${e.far.toString(16)}` };
+        break;
+      case 'semihost': h.stopped = { end: 'host-error', why: 'semihosting call' }; break;
+      default: assertNever(e);
+    }
+  }
+  return done;
+}
+
+/**
+ * vCPUs that can run. Waiting vCPUs follow the latest clock (their timers fire meanwhile); if
+ * every vCPU waits in WFI, time jumps to the earliest timer deadline (as src/board does).
+ */
+function runnable(h: Host): number[] {
+  const { m, cpus } = h;
+  const on = [...Array(cpus).keys()].filter((c) => m.isOn(c));
+  const now = on.reduce((t, c) => (m.cycles(c) > t ? m.cycles(c) : t), 0n);
+  const ready: number[] = [];
+  let waiting = 0;
+  for (const c of on) {
+    const w = m.waiting(c);
+    if (w !== 0) { m.advanceCycles(c, now); waiting++; }
+    if (w === 0 || m.getLines(c) !== 0 || w === 2) ready.push(c);
+  }
+  if (ready.length > 0 || waiting === 0) return ready;
+  const deadlines = on.map((c) => m.nextTimerCycles(c)).filter((d): d is bigint => d !== null);
+  if (deadlines.length === 0) return ready;
+  const next = deadlines.reduce((a, b) => (b < a ? b : a));
+  for (const c of on) m.advanceCycles(c, next);
+  return on.filter((c) => m.getLines(c) !== 0);
 }
