@@ -7,7 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import { buildVmGuest } from '../../src/guests/build.js';
 import { runFlatVm, type FlatMode, type FlatRun } from './flat-host.js';
-import { EXACT, VIRTIO_MODE_LINES, BENCHES, resultLine, modeIndependent, attackerViolations } from './transcripts.js';
+import { EXACT, VIRTIO_MODE_LINES, BENCHES, UNCAUGHT_FAULT, resultLine, modeIndependent, attackerViolations } from './transcripts.js';
 
 function run(name: string, opts: { cpus?: number; mode?: FlatMode; defines?: Record<string, number> } = {}): FlatRun {
   const r = runFlatVm(buildVmGuest(name, opts.defines ? { defines: opts.defines } : {}), { cpus: opts.cpus ?? 1, mode: opts.mode ?? 'sekvm' });
@@ -55,6 +55,12 @@ describe('VM guests on our CPU with the flat stand-in host', () => {
 
   it('attacker: only [mode-dependent] lines differ between the modes', () => {
     expect(modeIndependent(run('attacker', { mode: 'kvm' }).output)).toBe(modeIndependent(run('attacker', { mode: 'sekvm' }).output));
+  });
+
+  it('an exception nobody handles is reported and powers the VM off (attacker, CATCH_FAULTS = 0)', () => {
+    const lines = run('attacker', { defines: { CATCH_FAULTS: 0 } }).output.split('\n');
+    expect(lines[4]).toMatch(UNCAUGHT_FAULT);
+    expect(lines.slice(5)).toEqual(['']);
   });
 
   it('attackerViolations catches a leak and a crash', () => {

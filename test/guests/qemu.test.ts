@@ -2,14 +2,15 @@
  * VM guests under the oracle: each guest except `virtio` and `attacker` (they need our
  * hypervisor's block device and RAM layout) boots under qemu-system-aarch64 at EL1
  * (guests/vm/README.md), prints what its header comment says, and ends QEMU through PSCI
- * SYSTEM_OFF (exit status 0, no timeout). Benchmarks run with ITERS = 64.
+ * SYSTEM_OFF (exit status 0, no timeout). Benchmarks run with ITERS = 64. The attacker runs
+ * only with CATCH_FAULTS = 0, to check the library's report of an unhandled exception.
  * Without QEMU the tests are skipped loudly (a failure under CI=true).
  */
 import { describe, it, expect } from 'vitest';
 import { buildVmGuest } from '../../src/guests/build.js';
 import { haveTool, QEMU_SYSTEM } from '../support/tools.js';
 import { runQemuVm, type QemuVmRun } from './qemu-vm.js';
-import { EXACT, BENCHES, resultLine, modeIndependent } from './transcripts.js';
+import { EXACT, BENCHES, UNCAUGHT_FAULT, resultLine, modeIndependent } from './transcripts.js';
 
 const HAVE_QEMU = haveTool(QEMU_SYSTEM);
 const BENCH_ITERS = 64;
@@ -45,6 +46,15 @@ describe.skipIf(!HAVE_QEMU)('VM guests under qemu-system-aarch64 -M virt,gic-ver
     const lines = run('memtouch', 1, { MIB: 1 }).output.split('\n');
     expect(lines[0]).toBe('memtouch: 256 pages (1 MiB) from 0x41000000');
     expect(lines[2]).toBe('memtouch: verify errors: 0');
+  });
+
+  it('an exception nobody handles is reported and powers the VM off (attacker, CATCH_FAULTS = 0)', () => {
+    const r = runQemuVm(buildVmGuest('attacker', { defines: { CATCH_FAULTS: 0 } }));
+    expect(r.timedOut).toBe(false);
+    expect(r.status).toBe(0);
+    const lines = r.output.split('\n');
+    expect(lines[4]).toMatch(UNCAUGHT_FAULT);
+    expect(lines.slice(5)).toEqual(['']);
   });
 
   for (const [guest, result, smp] of BENCHES) {

@@ -48,6 +48,12 @@ export const EXACT: Readonly<Record<string, string>> = {
   ].join('\n'),
 };
 
+/**
+ * attacker with CATCH_FAULTS = 0 (no hooks): its fifth line is the library's report of the
+ * first fault (the read of 0x4400_0000; ESR bit 9, EA, is IMPLEMENTATION DEFINED), then SYSTEM_OFF.
+ */
+export const UNCAUGHT_FAULT = /^unexpected exception: ESR=0x96000[02]10 ELR=0x4008[0-9a-f]{4} FAR=0x44000000 vector=0x200 vCPU=0$/;
+
 /** The virtio guest's [mode-dependent] lines in each mode. */
 export const VIRTIO_MODE_LINES = {
   sekvm: [
