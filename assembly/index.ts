@@ -106,3 +106,32 @@ export function advanceCycles(cpu: i32, cycles: u64): void {
   if (cycles > h.cycles) h.cycles = cycles;
   timerUpdate(cpu, h.cycles);
 }
+
+// ---- maintenance on behalf of host-mode EL2 software ----
+import { tlbi } from "./mmu/maint";
+import { SYSINSN_COUNT } from "./cpu/sysregs.gen";
+
+/**
+ * Executes TLBI operation `sid` (a SYSINSNS id) with operand `xt` as `cpu` would, using its
+ * current VTTBR_EL2/TCR_EL1 (host-mode KCore switching VTTBR around a TLBI, as KVM's
+ * __tlb_switch_to_guest does). Returns false for an id that is not a TLBI.
+ */
+export function tlbiAs(cpu: i32, sid: i32, xt: u64): bool {
+  if (sid < 1 || sid > SYSINSN_COUNT) return false;
+  activate(cpu);
+  tlbi(sid, xt);
+  return true;
+}
+
+// ---- physical device access on behalf of host software ----
+import { gicOwns, gicMmio } from "./gic/gic";
+
+/**
+ * A physical 32/64-bit access to a device register the core models (the GIC's frames), as
+ * `cpu` would perform it; other addresses read as 0 and ignore writes.
+ */
+export function physMmio(cpu: i32, pa: u64, size: u32, write: bool, value: u64): u64 {
+  activate(cpu);
+  if (!gicOwns(pa)) return 0;
+  return gicMmio(pa, size, write, value);
+}

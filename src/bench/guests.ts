@@ -2,13 +2,8 @@
  * Benchmark guests: A64 sources under guests/bench, assembled with the project's assembler.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { assemble, toElf } from '../asm/index.js';
-
-export function repoPath(...parts: string[]): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...parts);
-}
+import { repoPath } from '../util/repo.js';
 
 /**
  * Assembles guests/<rel> into an ELF linked at `base` (default: GNU ld's 0x400000 for user

@@ -5,7 +5,7 @@
  */
 import { instantiateCore, type CoreInstance } from './view.js';
 import { exceptionKindOf, type Exit } from './exit.js';
-import { SYSREGS, sysRegId } from '../arch/sysregs.js';
+import { SYSREGS, SYSINSNS, sysRegId } from '../arch/sysregs.js';
 
 export interface MachineConfig {
   /** Number of pCPUs (1–64). */
@@ -35,6 +35,12 @@ export interface TlbStats {
 }
 
 export const MAX_CPUS = 64;
+
+const U64_MAX = (1n << 64n) - 1n;
+/** wasm i64 results arrive as signed BigInt; the machine's values are unsigned. */
+function u64(v: bigint): bigint {
+  return BigInt.asUintN(64, v);
+}
 /** wasm32 linear memory is at most 4 GiB; the core's own state needs room too. */
 export const MAX_RAM_BYTES = 3 * 1024 * 1024 * 1024;
 
@@ -223,6 +229,11 @@ export class Machine {
     this.core.x.enableGic(gicd, gicr);
   }
 
+  /** A physical access to a device register modelled in the core (the GIC), as `cpu` would make it. */
+  physAccess(cpu: number, pa: bigint, size: 4 | 8, write: boolean, value: bigint): bigint {
+    return u64(this.core.x.physMmio(cpu, pa, size, write ? 1 : 0, BigInt.asUintN(64, value)));
+  }
+
   /** Drives the input level of INTID `intid` (an SPI, or a PPI of `cpu`). */
   setIrqLevel(cpu: number, intid: number, level: boolean): void {
     this.core.x.setIrqLevel(cpu, intid, level ? 1 : 0);
@@ -230,8 +241,8 @@ export class Machine {
 
   /** The cycle count at which one of `cpu`'s timers next fires, or null. */
   nextTimerCycles(cpu: number): bigint | null {
-    const c = this.core.x.nextTimerCycles(cpu);
-    return c === (1n << 64n) - 1n ? null : c;
+    const c = u64(this.core.x.nextTimerCycles(cpu));
+    return c === U64_MAX ? null : c;
   }
 
   /** Moves an idle CPU's clock forward (never backwards) and re-evaluates its timers. */
@@ -242,7 +253,7 @@ export class Machine {
   // ---- registers ----
 
   getX(cpu: number, r: number): bigint {
-    return this.core.x.getX(cpu, r);
+    return u64(this.core.x.getX(cpu, r));
   }
 
   setX(cpu: number, r: number, v: bigint): void {
@@ -250,7 +261,7 @@ export class Machine {
   }
 
   getPc(cpu: number): bigint {
-    return this.core.x.getPc(cpu);
+    return u64(this.core.x.getPc(cpu));
   }
 
   setPc(cpu: number, v: bigint): void {
@@ -259,7 +270,7 @@ export class Machine {
 
   /** SP_ELn. */
   getSp(cpu: number, el: number): bigint {
-    return this.core.x.getSp(cpu, el);
+    return u64(this.core.x.getSp(cpu, el));
   }
 
   setSp(cpu: number, el: number, v: bigint): void {
@@ -268,7 +279,7 @@ export class Machine {
 
   /** PSTATE in SPSR format (M[3:0], DAIF, NZCV, IL). */
   getPstate(cpu: number): bigint {
-    return this.core.x.getPstate(cpu);
+    return u64(this.core.x.getPstate(cpu));
   }
 
   setPstate(cpu: number, spsr: bigint): void {
@@ -287,7 +298,7 @@ export class Machine {
 
   /** Raw storage of a system register (no side effects). */
   getSysRaw(cpu: number, name: string): bigint {
-    return this.core.x.getSysRaw(cpu, this.sysId(name));
+    return u64(this.core.x.getSysRaw(cpu, this.sysId(name)));
   }
 
   /** Writes raw storage (the translation context is refreshed). */
@@ -297,7 +308,7 @@ export class Machine {
 
   /** Reads a system register as MRS at the CPU's current EL would (counters, PSTATE views…). */
   readSys(cpu: number, name: string): bigint {
-    return this.core.x.sysReadAs(cpu, this.sysId(name));
+    return u64(this.core.x.sysReadAs(cpu, this.sysId(name)));
   }
 
   /** Writes a system register as MSR at the CPU's current EL would. */
@@ -306,11 +317,11 @@ export class Machine {
   }
 
   insns(cpu: number): bigint {
-    return this.core.x.cpuInsns(cpu);
+    return u64(this.core.x.cpuInsns(cpu));
   }
 
   cycles(cpu: number): bigint {
-    return this.core.x.cpuCycles(cpu);
+    return u64(this.core.x.cpuCycles(cpu));
   }
 
   addCycles(cpu: number, n: bigint): void {
@@ -326,6 +337,25 @@ export class Machine {
     }
     return this.dv;
   }
+
+  /** RAM as 64-bit words (index = (pa − ramBase) / 8). Writes through it must call `codeChanged` for code/monitored data. */
+  ram64(): BigUint64Array {
+    this.view();
+    if (this.ram64View === undefined || this.ram64View.buffer !== this.core.x.memory.buffer) {
+      this.ram64View = new BigUint64Array(this.core.x.memory.buffer, this.core.x.ramHostPtr(), this.ramBytes / 8);
+      this.ram32View = new Uint32Array(this.core.x.memory.buffer, this.core.x.ramHostPtr(), this.ramBytes / 4);
+    }
+    return this.ram64View;
+  }
+
+  /** RAM as 32-bit words (index = (pa − ramBase) / 4). */
+  ram32(): Uint32Array {
+    this.ram64();
+    return this.ram32View!;
+  }
+
+  private ram64View: BigUint64Array | undefined;
+  private ram32View: Uint32Array | undefined;
 
   /** RAM as bytes (index 0 = physical ramBase). Writes through it must call `codeChanged`. */
   ram(): Uint8Array {
@@ -398,8 +428,17 @@ export class Machine {
    * anything. Returns the PA or null.
    */
   translate(cpu: number, va: bigint, acc: AccessKind, asEl0 = false): bigint | null {
-    const pa = this.core.x.translateVa(cpu, BigInt.asUintN(64, va), acc, asEl0 ? 1 : 0);
-    return pa === (1n << 64n) - 1n ? null : pa;
+    const pa = u64(this.core.x.translateVa(cpu, BigInt.asUintN(64, va), acc, asEl0 ? 1 : 0));
+    return pa === U64_MAX ? null : pa;
+  }
+
+  /**
+   * Executes a TLBI (by its name, e.g. 'VMALLS12E1IS') with operand `xt` as `cpu` would with its
+   * current VTTBR_EL2/TCR_EL1; the IS forms reach every CPU.
+   */
+  tlbi(cpu: number, op: string, xt = 0n): void {
+    const i = SYSINSNS.findIndex((d) => d.kind === 'tlbi' && d.op === op.toUpperCase());
+    if (i < 0 || !this.core.x.tlbiAs(cpu, i + 1, BigInt.asUintN(64, xt))) throw new RangeError(`unknown TLBI operation ${op}`);
   }
 
   /** Drops every cached translation (architectural TLBs and uTLBs) on every CPU. */
@@ -410,12 +449,12 @@ export class Machine {
   /** TLB counters of `cpu`. */
   tlbStats(cpu: number): TlbStats {
     const x = this.core.x;
-    return { hits: x.statTlb(cpu, 0), misses: x.statTlb(cpu, 1), walkSteps: x.statTlb(cpu, 2), valid: x.statTlbValid(cpu) };
+    return { hits: u64(x.statTlb(cpu, 0)), misses: u64(x.statTlb(cpu, 1)), walkSteps: u64(x.statTlb(cpu, 2)), valid: x.statTlbValid(cpu) };
   }
 
   /** TLBI instructions executed by all CPUs. */
   tlbiCount(): bigint {
-    return this.core.x.statTlbi();
+    return u64(this.core.x.statTlbi());
   }
 }
 

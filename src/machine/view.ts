@@ -61,6 +61,8 @@ export interface CoreExports {
   setIrqLevel(cpu: number, intid: number, level: number): void;
   nextTimerCycles(cpu: number): bigint;
   advanceCycles(cpu: number, cycles: bigint): void;
+  tlbiAs(cpu: number, sid: number, xt: bigint): number;
+  physMmio(cpu: number, pa: bigint, size: number, write: number, value: bigint): bigint;
   statTlbi(): bigint;
 }
 

@@ -1,0 +1,388 @@
+/**
+ * AbstractMachine — the single door to KCore's state (SeKVM's bottom layer: `hypsec.h`'s
+ * accessors over `el2_data`, and `LockOps`). Every KCore read or write of its own memory, every
+ * lock acquisition and release and every barrier goes through here, which
+ *  - performs it on simulated physical memory (so the hardware walker sees exactly what KCore
+ *    wrote, and checks read memory, not TypeScript mirrors);
+ *  - is an interleaving point: if another pCPU is running hypervisor code, the seeded scheduler
+ *    may switch to it here (src/sim/sched.ts);
+ *  - counts the primitive for the cost model and reports it to observers with the locks held.
+ * Nothing above this layer knows an offset of KCore's layout (STYLE rule 5).
+ */
+import type { Machine } from '../machine/machine.js';
+import type { Scheduler } from '../sim/sched.js';
+import { POINT, type Gen } from '../sim/task.js';
+import type { Meter } from '../cost/meter.js';
+import type { Component } from '../cost/primitives.js';
+import { bug } from '../util/result.js';
+import type { Pa, Pfn } from '../arch/addr.js';
+import {
+  type KcoreLayout, CORE, LOCKS_OFF, PERCPU_OFF, PERCPU_BYTES, PERCPU, VM_INFO_BYTES, VMI, LOAD_INFO_BYTES,
+  SHADOW_BYTES, SMMU_CFG_BYTES, S2PAGE_BYTES,
+} from './layout.js';
+import { HYPSEC_MAX_VCPUS } from './constants.js';
+import type { LockId } from './locks.js';
+import type { KcoreObserver } from './observe.js';
+
+export class AbstractMachine {
+  /** Locks held by each pCPU, in acquisition order. */
+  private readonly held: LockId[][];
+  private observer: KcoreObserver | null = null;
+  /** Component charged for the work (el2 for KCore/KVM's EL2 code). */
+  comp: Component = 'el2';
+
+  constructor(
+    readonly m: Machine,
+    readonly lay: KcoreLayout,
+    readonly meter: Meter,
+    private sched: Scheduler | null,
+  ) {
+    this.held = Array.from({ length: m.cpus }, () => []);
+  }
+
+  setScheduler(s: Scheduler | null): void {
+    this.sched = s;
+  }
+
+  setObserver(o: KcoreObserver | null): void {
+    this.observer = o;
+  }
+
+  get observed(): boolean {
+    return this.observer !== null;
+  }
+
+  locksHeld(cpu: number): readonly LockId[] {
+    return this.held[cpu]!;
+  }
+
+  // ---- memory ----
+
+  private idx64(a: Pa): number {
+    const off = a - Number(this.m.ramBase);
+    if (off < 0 || off + 8 > this.m.ramBytes || (off & 7) !== 0) bug(`KCore access outside RAM or unaligned at 0x${a.toString(16)}`);
+    return off >> 3;
+  }
+
+  /** An interleaving point: maybe let another pCPU's hypervisor code run. */
+  *point(cpu: number): Gen {
+    if (this.sched !== null && this.sched.wantYield(cpu)) yield POINT;
+  }
+
+  /** Loads a u64 of KCore-visible memory (KCore's own region, page tables, or shared data). */
+  *ld(cpu: number, a: Pa): Gen<bigint> {
+    yield* this.point(cpu);
+    const v = this.m.ram64()[this.idx64(a)]!;
+    this.meter.count(cpu, this.comp, 'mem_load');
+    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: false, value: v, locks: [...this.held[cpu]!] });
+    return v;
+  }
+
+  /** Stores a u64. */
+  *st(cpu: number, a: Pa, v: bigint): Gen {
+    yield* this.point(cpu);
+    this.m.ram64()[this.idx64(a)] = BigInt.asUintN(64, v);
+    this.meter.count(cpu, this.comp, 'mem_store');
+    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: true, value: v, locks: [...this.held[cpu]!] });
+  }
+
+  private *ldAt(cpu: number, base: bigint, off: number): Gen<bigint> {
+    return yield* this.ld(cpu, (Number(base) + off) as Pa);
+  }
+
+  private *stAt(cpu: number, base: bigint, off: number, v: bigint): Gen {
+    yield* this.st(cpu, (Number(base) + off) as Pa, v);
+  }
+
+  // ---- locks (ticket locks in KCore's lock page; Coq LockOps: wait_lock/pass_lock) ----
+
+  private lockPa(l: LockId): Pa {
+    return (Number(this.lay.base) + LOCKS_OFF + l.word * 8) as Pa;
+  }
+
+  /**
+   * Acquires `l` (ticket increment, spin until served, then DSB+ISB as SeKVM's `barrier`).
+   * Acquiring out of the declared order is a KCore bug.
+   */
+  *acquire(cpu: number, l: LockId): Gen {
+    const held = this.held[cpu]!;
+    for (const h of held) {
+      if (h.rank >= l.rank) bug(`lock order: ${l.name} acquired on pCPU ${cpu} while holding ${h.name}`);
+    }
+    yield* this.point(cpu);
+    const idx = this.idx64(this.lockPa(l));
+    const ram = this.m.ram64();
+    const word = ram[idx]!;
+    const ticket = word >> 32n;
+    ram[idx] = ((ticket + 1n) << 32n) | (word & 0xffff_ffffn);
+    this.meter.count(cpu, this.comp, 'lock');
+    let spins = 0;
+    while ((ram[idx]! & 0xffff_ffffn) !== (ticket & 0xffff_ffffn)) {
+      this.meter.count(cpu, this.comp, 'lock_spin');
+      if (++spins > 10_000_000) bug(`${l.name} never released (pCPU ${cpu} spun 10^7 times)`);
+      yield POINT;   // spinning: someone else holds it, let them run
+    }
+    held.push(l);
+    if (this.observer) this.observer.onEvent({ kind: 'lock', cpu, lock: l, acquire: true });
+    yield* this.barrier(cpu, 'dsb');
+    yield* this.barrier(cpu, 'isb');
+  }
+
+  /** Releases `l` (barrier, then serve the next ticket). Releasing a lock not held is a KCore bug. */
+  *release(cpu: number, l: LockId): Gen {
+    const held = this.held[cpu]!;
+    const i = held.lastIndexOf(l);
+    if (i < 0) bug(`lock ${l.name} released on pCPU ${cpu} without being held`);
+    yield* this.barrier(cpu, 'dsb');
+    yield* this.barrier(cpu, 'isb');
+    held.splice(i, 1);
+    const idx = this.idx64(this.lockPa(l));
+    const ram = this.m.ram64();
+    const word = ram[idx]!;
+    ram[idx] = (word & 0xffff_ffff_0000_0000n) | ((word + 1n) & 0xffff_ffffn);
+    this.meter.count(cpu, this.comp, 'unlock');
+    if (this.observer) this.observer.onEvent({ kind: 'lock', cpu, lock: l, acquire: false });
+    yield* this.point(cpu);
+  }
+
+  /**
+   * Releases every lock `cpu` holds, innermost first, without barriers or events: only for
+   * abandoning a handler that stopped on a violation (its checks ran before any update).
+   */
+  abandonLocks(cpu: number): void {
+    const held = this.held[cpu]!;
+    const ram = this.m.ram64();
+    while (held.length > 0) {
+      const l = held.pop()!;
+      const idx = this.idx64(this.lockPa(l));
+      const word = ram[idx]!;
+      ram[idx] = (word & 0xffff_ffff_0000_0000n) | ((word + 1n) & 0xffff_ffffn);
+    }
+  }
+
+  isHeld(cpu: number, l: LockId): boolean {
+    return this.held[cpu]!.includes(l);
+  }
+
+  *barrier(cpu: number, kind: 'dmb' | 'dsb' | 'isb'): Gen {
+    this.meter.count(cpu, this.comp, kind);
+    if (this.observer) this.observer.onEvent({ kind: 'barrier', cpu, barrier: kind });
+  }
+
+  /** A TLBI issued by KCore on `cpu` with that pCPU's current VTTBR (reported to observers). */
+  tlbi(cpu: number, op: string, arg = 0n): void {
+    this.m.tlbi(cpu, op, arg);
+    this.meter.count(cpu, this.comp, op.endsWith('IS') ? 'tlbi_bcast' : 'tlbi_local');
+    if (this.observer) {
+      const vmid = Number((this.m.getSysRaw(cpu, 'VTTBR_EL2') >> 48n) & 0xffn);
+      this.observer.onEvent({ kind: 'tlbi', cpu, op, arg, vmid });
+    }
+  }
+
+  // ---- core data (abs_lock) ----
+
+  *getCore(cpu: number, field: keyof typeof CORE): Gen<bigint> {
+    return yield* this.ldAt(cpu, this.lay.base, CORE[field]);
+  }
+
+  *setCore(cpu: number, field: keyof typeof CORE, v: bigint): Gen {
+    yield* this.stAt(cpu, this.lay.base, CORE[field], v);
+  }
+
+  // ---- per-CPU data (private to the pCPU) ----
+
+  private percpu(cpu: number): bigint {
+    return this.lay.base + BigInt(PERCPU_OFF + cpu * PERCPU_BYTES);
+  }
+
+  *getPerCpu(cpu: number, field: 'VMID' | 'VCPUID' | 'LAST_VMID' | 'LAST_VCPU' | 'HOST_ELR' | 'HOST_SPSR'): Gen<bigint> {
+    return yield* this.ldAt(cpu, this.percpu(cpu), PERCPU[field]);
+  }
+
+  *setPerCpu(cpu: number, field: 'VMID' | 'VCPUID' | 'LAST_VMID' | 'LAST_VCPU' | 'HOST_ELR' | 'HOST_SPSR', v: bigint): Gen {
+    yield* this.stAt(cpu, this.percpu(cpu), PERCPU[field], v);
+  }
+
+  /** The host's saved EL1 system register number i (ctxt-switch.ts CTXT_SYSREGS order). */
+  *getHostSysreg(cpu: number, i: number): Gen<bigint> {
+    return yield* this.ldAt(cpu, this.percpu(cpu), PERCPU.HOST_SYSREGS + i * 8);
+  }
+
+  *setHostSysreg(cpu: number, i: number, v: bigint): Gen {
+    yield* this.stAt(cpu, this.percpu(cpu), PERCPU.HOST_SYSREGS + i * 8, v);
+  }
+
+  /** The host's x0..x30 saved on KCore's stack at a host trap (struct s2_host_regs). */
+  *getHostReg(cpu: number, i: number): Gen<bigint> {
+    return yield* this.ldAt(cpu, this.percpu(cpu), PERCPU.HOST_REGS + i * 8);
+  }
+
+  *setHostReg(cpu: number, i: number, v: bigint): Gen {
+    yield* this.stAt(cpu, this.percpu(cpu), PERCPU.HOST_REGS + i * 8, v);
+  }
+
+  // ---- s2page array (s2pages_lock) ----
+
+  /** Physical address of pfn's s2_page entry, or null if pfn is not RAM. */
+  private s2pageAt(f: Pfn): bigint | null {
+    const first = Number(this.lay.ramBase >> 12n);
+    const i = f - first;
+    if (i < 0 || i >= this.lay.ramPages) return null;
+    return this.lay.s2pages + BigInt(i * S2PAGE_BYTES);
+  }
+
+  /** Whether pfn is covered by the s2page array (memblock RAM). */
+  isRamPfn(f: Pfn): boolean {
+    return this.s2pageAt(f) !== null;
+  }
+
+  /** s2_page word 0: count (low 32) | vmid (high 32). */
+  *getS2PageWord(cpu: number, f: Pfn): Gen<bigint> {
+    const at = this.s2pageAt(f);
+    if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
+    return yield* this.ldAt(cpu, at, 0);
+  }
+
+  *setS2PageWord(cpu: number, f: Pfn, v: bigint): Gen {
+    const at = this.s2pageAt(f);
+    if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
+    yield* this.stAt(cpu, at, 0, v);
+  }
+
+  *getS2PageGfn(cpu: number, f: Pfn): Gen<bigint> {
+    const at = this.s2pageAt(f);
+    if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
+    return yield* this.ldAt(cpu, at, 8);
+  }
+
+  *setS2PageGfn(cpu: number, f: Pfn, g: bigint): Gen {
+    const at = this.s2pageAt(f);
+    if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
+    yield* this.stAt(cpu, at, 8, g);
+  }
+
+  // ---- vm_info (vm_lock) ----
+
+  private vmInfo(v: number): bigint {
+    return this.lay.vmInfo + BigInt(v * VM_INFO_BYTES);
+  }
+
+  *getVmInfo(cpu: number, v: number, field: 'STATE' | 'VTTBR' | 'INC_EXE' | 'LOAD_INFO_CNT' | 'POOL_NEXT' | 'POOL_START' | 'POOL_END'): Gen<bigint> {
+    return yield* this.ldAt(cpu, this.vmInfo(v), VMI[field]);
+  }
+
+  *setVmInfo(cpu: number, v: number, field: 'STATE' | 'VTTBR' | 'INC_EXE' | 'LOAD_INFO_CNT' | 'POOL_NEXT' | 'POOL_START' | 'POOL_END', x: bigint): Gen {
+    yield* this.stAt(cpu, this.vmInfo(v), VMI[field], x);
+  }
+
+  *getVcpuField(cpu: number, v: number, vcpu: number, field: 'STATE' | 'FIRST_RUN'): Gen<bigint> {
+    return yield* this.ldAt(cpu, this.vmInfo(v), (field === 'STATE' ? VMI.VCPU_STATE : VMI.VCPU_FIRST_RUN) + vcpu * 8);
+  }
+
+  *setVcpuField(cpu: number, v: number, vcpu: number, field: 'STATE' | 'FIRST_RUN', x: bigint): Gen {
+    yield* this.stAt(cpu, this.vmInfo(v), (field === 'STATE' ? VMI.VCPU_STATE : VMI.VCPU_FIRST_RUN) + vcpu * 8, x);
+  }
+
+  /** load_info[i] fields: 0 load_addr, 1 size, 2 el2_remap_addr, 3 el2_mapped_pages. */
+  *getLoadInfo(cpu: number, v: number, i: number, field: 0 | 1 | 2 | 3): Gen<bigint> {
+    return yield* this.ldAt(cpu, this.vmInfo(v), VMI.LOAD_INFO + i * LOAD_INFO_BYTES + field * 8);
+  }
+
+  *setLoadInfo(cpu: number, v: number, i: number, field: 0 | 1 | 2 | 3, x: bigint): Gen {
+    yield* this.stAt(cpu, this.vmInfo(v), VMI.LOAD_INFO + i * LOAD_INFO_BYTES + field * 8, x);
+  }
+
+  /** Bytes of the VM's public key (32) or of image i's signature (64), in vm_info. */
+  *getVmBytes(cpu: number, v: number, what: 'key' | number): Gen<Uint8Array> {
+    const off = what === 'key' ? VMI.PUBLIC_KEY : VMI.SIGNATURE + what * 64;
+    const n = what === 'key' ? 32 : 64;
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i += 8) {
+      const w = yield* this.ldAt(cpu, this.vmInfo(v), off + i);
+      for (let b = 0; b < 8; b++) out[i + b] = Number((w >> BigInt(b * 8)) & 0xffn);
+    }
+    return out;
+  }
+
+  *setVmBytes(cpu: number, v: number, what: 'key' | number, bytes: Uint8Array): Gen {
+    const off = what === 'key' ? VMI.PUBLIC_KEY : VMI.SIGNATURE + what * 64;
+    for (let i = 0; i < bytes.length; i += 8) {
+      let w = 0n;
+      for (let b = 0; b < 8 && i + b < bytes.length; b++) w |= BigInt(bytes[i + b]!) << BigInt(b * 8);
+      yield* this.stAt(cpu, this.vmInfo(v), off + i, w);
+    }
+  }
+
+  // ---- shadow vCPU contexts (owned by the vCPU; vm_lock for state changes) ----
+
+  private shadow(v: number, vcpu: number): bigint {
+    return this.lay.shadow + BigInt((v * HYPSEC_MAX_VCPUS + vcpu) * SHADOW_BYTES);
+  }
+
+  *getShadowCtxt(cpu: number, v: number, vcpu: number, index: number): Gen<bigint> {
+    return yield* this.ldAt(cpu, this.shadow(v, vcpu), index * 8);
+  }
+
+  *setShadowCtxt(cpu: number, v: number, vcpu: number, index: number, x: bigint): Gen {
+    yield* this.stAt(cpu, this.shadow(v, vcpu), index * 8, x);
+  }
+
+  // ---- SMMU configuration (smmu_lock) ----
+
+  *getSmmuCfg(cpu: number, id: number, field: 'VMID' | 'HW_TTBR'): Gen<bigint> {
+    return yield* this.ldAt(cpu, this.lay.smmuCfg, id * SMMU_CFG_BYTES + (field === 'VMID' ? 0 : 8));
+  }
+
+  *setSmmuCfg(cpu: number, id: number, field: 'VMID' | 'HW_TTBR', x: bigint): Gen {
+    yield* this.stAt(cpu, this.lay.smmuCfg, id * SMMU_CFG_BYTES + (field === 'VMID' ? 0 : 8), x);
+  }
+
+  // ---- page tables (shadow_pt_lock(v) / spt_lock) ----
+
+  /** pt_load: reads a descriptor of a KCore-owned table. */
+  *ptLoad(cpu: number, a: Pa): Gen<bigint> {
+    this.meter.count(cpu, this.comp, 'pt_walk_level');
+    return yield* this.ld(cpu, a);
+  }
+
+  /** pt_store: writes a descriptor of a KCore-owned table. */
+  *ptStore(cpu: number, a: Pa, v: bigint): Gen {
+    this.meter.count(cpu, this.comp, 'pte_write');
+    yield* this.st(cpu, a, v);
+  }
+
+  // ---- page contents ----
+
+  /** Zeroes the page at pfn (clear_vm_page's scrub) and cleans it to the point of coherency. */
+  *zeroPage(cpu: number, f: Pfn): Gen {
+    yield* this.point(cpu);
+    const at = BigInt(f) << 12n;
+    this.m.zeroPhys(at, 4096);
+    this.meter.count(cpu, this.comp, 'page_zero');
+    this.meter.count(cpu, this.comp, 'dcache_clean_4k');
+    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: true, value: 0n, locks: [...this.held[cpu]!] });
+  }
+
+  /** Reads a page's bytes (image verification, encryption: reads through KCore's linear map). */
+  *readPage(cpu: number, f: Pfn): Gen<Uint8Array> {
+    yield* this.point(cpu);
+    this.meter.count(cpu, this.comp, 'page_copy');
+    const at = BigInt(f) << 12n;
+    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: false, value: 0n, locks: [...this.held[cpu]!] });
+    return this.m.readPhys(at, 4096);
+  }
+
+  /** Writes a page's bytes (decryption, copying to the host). */
+  *writePage(cpu: number, f: Pfn, bytes: Uint8Array): Gen {
+    yield* this.point(cpu);
+    this.meter.count(cpu, this.comp, 'page_copy');
+    const at = BigInt(f) << 12n;
+    this.m.writePhys(at, bytes);
+    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: true, value: 0n, locks: [...this.held[cpu]!] });
+  }
+
+  /** Charges a primitive without memory effect (exception entry, register moves, crypto…). */
+  count(cpu: number, prim: Parameters<Meter['count']>[2], n = 1): void {
+    this.meter.count(cpu, this.comp, prim, n);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Per-principal stage-2 tables (SeKVM `NPTOps`, `PTAlloc`): where each principal's table lives,
+ * allocation from its never-reused pool, and the walk/map/unmap entry points over KCore's door.
+ * Callers hold shadow_pt_lock(v) (the functions assert it, as SeKVM's specs require LockOwn).
+ */
+import type { Gen } from '../sim/task.js';
+import type { Pa } from '../arch/addr.js';
+import { bug } from '../util/result.js';
+import type { AbstractMachine } from './abstract-machine.js';
+import { COREVISOR, HOSTVISOR, MAX_VM_NUM } from './constants.js';
+import { nptLock } from './locks.js';
+import { type PtMem, type PtGeometry, type Leaf, type MapResult, s2Geometry, el2Geometry, getLeaf, mapLeaf, setLeaf } from './npt.js';
+
+/** First page and size (pages) of principal v's table pool; the first one or two pages are the root. */
+export function poolOf(am: AbstractMachine, v: number): { start: Pa; pages: number } {
+  const lay = am.lay;
+  if (v === HOSTVISOR) return { start: Number(lay.hostPool) as Pa, pages: lay.hostPoolPages };
+  if (v === COREVISOR) return { start: Number(lay.corePool) as Pa, pages: lay.corePoolPages };
+  if (v >= 1 && v <= MAX_VM_NUM) return { start: (Number(lay.vmPools) + (v - 1) * lay.vmPoolPages * 4096) as Pa, pages: lay.vmPoolPages };
+  return bug(`principal ${v} has no page-table pool`);
+}
+
+/** The table geometry of principal v (stage 2 for the host and VMs, stage 1 EL2 for KCore). */
+export function geometryOf(am: AbstractMachine, v: number): PtGeometry {
+  const root = poolOf(am, v).start;
+  return v === COREVISOR ? el2Geometry(root) : s2Geometry(root);
+}
+
+/** Pages at the start of a pool taken by its root (two concatenated level-1 tables for stage 2). */
+export function rootPages(v: number): number {
+  return v === COREVISOR ? 1 : 2;
+}
+
+/** KCore's door as page-table memory for pCPU `cpu`. */
+export function doorMem(am: AbstractMachine, cpu: number): PtMem {
+  return {
+    read: (a) => am.ptLoad(cpu, a),
+    write: (a, v) => am.ptStore(cpu, a, v),
+  };
+}
+
+function assertLocked(am: AbstractMachine, cpu: number, v: number, what: string): void {
+  if (!am.isHeld(cpu, nptLock(v))) bug(`${what} on principal ${v}'s table without shadow_pt_lock(${v})`);
+}
+
+/**
+ * alloc_s2pt_*: the next page of v's pool (bump pointer in vm_info[v]; pages are zero from
+ * boot and never reused), or null when the pool is exhausted.
+ */
+export function* allocTablePage(am: AbstractMachine, cpu: number, v: number): Gen<Pa | null> {
+  const next = Number(yield* am.getVmInfo(cpu, v, 'POOL_NEXT'));
+  const end = Number(yield* am.getVmInfo(cpu, v, 'POOL_END'));
+  if (next + 4096 > end) return null;
+  yield* am.setVmInfo(cpu, v, 'POOL_NEXT', BigInt(next + 4096));
+  return next as Pa;
+}
+
+/** walk_s2pt: the leaf translating `addr` in principal v's table. */
+export function* walkS2pt(am: AbstractMachine, cpu: number, v: number, addr: number): Gen<Leaf> {
+  assertLocked(am, cpu, v, 'walk');
+  return yield* getLeaf(doorMem(am, cpu), geometryOf(am, v), addr);
+}
+
+/** mmap_s2pt: installs `pte` for `addr` at `level` in principal v's table. */
+export function* mmapS2pt(am: AbstractMachine, cpu: number, v: number, addr: number, level: number, pte: bigint): Gen<MapResult> {
+  assertLocked(am, cpu, v, 'map');
+  return yield* mapLeaf(doorMem(am, cpu), geometryOf(am, v), addr, level, pte, () => allocTablePage(am, cpu, v));
+}
+
+/** Overwrites the leaf for `addr` in principal v's table with 0 (unmap); returns the old entry. */
+export function* clearS2pt(am: AbstractMachine, cpu: number, v: number, addr: number): Gen<bigint> {
+  assertLocked(am, cpu, v, 'unmap');
+  return yield* setLeaf(doorMem(am, cpu), geometryOf(am, v), addr, 0n);
+}

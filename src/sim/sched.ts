@@ -1,0 +1,187 @@
+/**
+ * The system scheduler: one task per pCPU (src/sim/task.ts), interleaved by a seeded PRNG, so a
+ * run is a function of (configuration, guests, seed) and a race between two KCore handlers on
+ * two pCPUs replays from its seed (DESIGN.md rule 5).
+ *
+ * At each step the scheduler picks one ready pCPU and advances it by one yield:
+ *  - a pCPU whose task asked to run its guest runs the core for one quantum; when the core
+ *    exits for a reason other than the budget, the task resumes with that exit;
+ *  - any other pCPU resumes its task until its next yield.
+ * Idle pCPUs (a task waiting for work) are skipped until woken; their clocks follow the
+ * furthest-advanced pCPU, and when every pCPU is idle, time jumps to the earliest timer.
+ */
+import type { Machine } from '../machine/machine.js';
+import type { Exit } from '../machine/exit.js';
+import { Prng } from '../util/prng.js';
+import type { Gen, Yield } from './task.js';
+
+export interface SchedulerOptions {
+  readonly seed?: number;
+  /** Guest instructions per scheduling step (default 10,000). */
+  readonly quantum?: number;
+  /**
+   * Probability that a handler yields at an interleaving point when another pCPU is running
+   * hypervisor code too (default 0.5). 0 makes handlers atomic; 1 switches at every point.
+   */
+  readonly switchProbability?: number;
+}
+
+interface Slot {
+  task: Gen | null;
+  /** The task's last yield (null: not started or just resumed). */
+  pending: Yield | null;
+  idle: boolean;
+}
+
+export class Scheduler {
+  private readonly slots: Slot[];
+  private readonly prng: Prng;
+  readonly quantum: number;
+  private readonly switchP: number;
+  /** The pCPU whose task is executing right now (-1 outside a step). */
+  current = -1;
+  /** Scheduling steps taken. */
+  steps = 0;
+  /** Called after every guest quantum and every idle time jump (timers, virtual devices). */
+  onTimePassed: (() => void) | null = null;
+
+  constructor(private readonly m: Machine, opts: SchedulerOptions = {}) {
+    this.slots = Array.from({ length: m.cpus }, () => ({ task: null, pending: null, idle: false }));
+    this.prng = new Prng(opts.seed ?? 1);
+    this.quantum = Math.max(1, opts.quantum ?? 10_000);
+    this.switchP = opts.switchProbability ?? 0.5;
+  }
+
+  setTask(cpu: number, task: Gen | null): void {
+    const s = this.slots[cpu]!;
+    s.task = task;
+    s.pending = null;
+    s.idle = false;
+  }
+
+  hasTask(cpu: number): boolean {
+    return this.slots[cpu]!.task !== null;
+  }
+
+  /** Makes an idle pCPU runnable again (its task resumes after its `idle` yield). */
+  wake(cpu: number): void {
+    const s = this.slots[cpu]!;
+    if (s.idle) s.idle = false;
+  }
+
+  isIdle(cpu: number): boolean {
+    return this.slots[cpu]!.idle;
+  }
+
+  /** Whether the pCPU is running guest code (its task is parked on a `guest` yield). */
+  inGuest(cpu: number): boolean {
+    return this.slots[cpu]!.pending?.kind === 'guest';
+  }
+
+  /**
+   * Asked by the hypervisor at an interleaving point: yield now? Only when another pCPU is
+   * running hypervisor code as well (guests on other pCPUs get their turn when this handler
+   * blocks or finishes), and then with the configured probability.
+   */
+  wantYield(cpu: number): boolean {
+    if (this.switchP <= 0) return false;
+    for (let c = 0; c < this.slots.length; c++) {
+      if (c === cpu) continue;
+      const s = this.slots[c]!;
+      if (s.task !== null && !s.idle && s.pending?.kind !== 'guest') return this.switchP >= 1 || this.prng.chance(this.switchP);
+    }
+    return false;
+  }
+
+  private ready(): number[] {
+    const out: number[] = [];
+    for (let c = 0; c < this.slots.length; c++) {
+      const s = this.slots[c]!;
+      if (s.task !== null && !s.idle) out.push(c);
+    }
+    return out;
+  }
+
+  /** Clock of the furthest-advanced pCPU that has work. */
+  private now(): bigint {
+    let t = 0n;
+    for (let c = 0; c < this.slots.length; c++) {
+      if (this.slots[c]!.task === null) continue;
+      const cy = this.m.cycles(c);
+      if (cy > t) t = cy;
+    }
+    return t;
+  }
+
+  /** Idle pCPUs keep up with the others; if all are idle, jump to the next timer (false: none). */
+  private passIdleTime(allIdle: boolean): boolean {
+    let now = this.now();
+    if (allIdle) {
+      let next: bigint | null = null;
+      for (let c = 0; c < this.slots.length; c++) {
+        if (this.slots[c]!.task === null) continue;
+        const d = this.m.nextTimerCycles(c);
+        if (d !== null && (next === null || d < next)) next = d;
+      }
+      const ext = this.externalDeadline?.() ?? null;
+      if (ext !== null && (next === null || ext < next)) next = ext;
+      if (next === null) return false;
+      if (next > now) now = next;
+    }
+    for (let c = 0; c < this.slots.length; c++) {
+      const s = this.slots[c]!;
+      if (s.task !== null && s.idle) this.m.advanceCycles(c, now);
+    }
+    this.onTimePassed?.();
+    return true;
+  }
+
+  /** A deadline (in cycles) of software timers outside the core, e.g. a blocked vCPU's virtual timer. */
+  externalDeadline: (() => bigint | null) | null = null;
+
+  /** Advances one pCPU by one step. Returns false when nothing can run any more. */
+  step(): boolean {
+    let ready = this.ready();
+    if (ready.length === 0) {
+      if (!this.passIdleTime(true)) return false;
+      ready = this.ready();
+      if (ready.length === 0) return this.slots.some((s) => s.task !== null && s.idle) ? true : false;
+    } else if (ready.length < this.slots.length) {
+      this.passIdleTime(false);
+    }
+    const cpu = ready.length === 1 ? ready[0]! : ready[this.prng.below(ready.length)]!;
+    this.steps++;
+    const s = this.slots[cpu]!;
+    let resume: Exit | undefined;
+    if (s.pending?.kind === 'guest') {
+      const e = this.m.run(cpu, Math.min(s.pending.budget, this.quantum));
+      this.onTimePassed?.();
+      if (e.kind === 'budget') return true;
+      resume = e;
+    }
+    this.current = cpu;
+    try {
+      const r = s.task!.next(resume);
+      if (r.done) {
+        s.task = null;
+        s.pending = null;
+      } else {
+        s.pending = r.value;
+        if (r.value.kind === 'idle') s.idle = true;
+      }
+    } finally {
+      this.current = -1;
+    }
+    return true;
+  }
+
+  /** Steps until `done()` or no pCPU can run; returns the number of steps taken. */
+  runUntil(done: () => boolean, maxSteps = Number.MAX_SAFE_INTEGER): number {
+    let n = 0;
+    while (!done() && n < maxSteps) {
+      if (!this.step()) break;
+      n++;
+    }
+    return n;
+  }
+}

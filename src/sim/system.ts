@@ -1,0 +1,238 @@
+/**
+ * A whole simulated system: the machine (pCPUs, RAM, GIC, timers), the hypervisor (SeKVM's
+ * KCore, or the KVM baseline), KServ with its VMs, and the seeded scheduler that interleaves
+ * the pCPUs. `run()` boots the host on every pCPU, creates the VMs on pCPU 0 (as QEMU would),
+ * runs until every VM is off (or a limit), tears the VMs down and returns a summary.
+ */
+import { Machine } from '../machine/machine.js';
+import { Scheduler } from './sched.js';
+import type { Gen } from './task.js';
+import { Meter } from '../cost/meter.js';
+import type { TraceEvent, TraceSink } from '../trace/events.js';
+import { Kcore, type KcoreBug, type OnViolation } from '../kcore/kcore.js';
+import { KcoreSmmuImpl } from '../kcore/smmu.js';
+import { SekvmHost } from './sekvm-host.js';
+import { KvmHyp } from '../kvm/kvm-hyp.js';
+import { Kserv, type Vm, type VmSpec } from '../kserv/kserv.js';
+import type { HostHyp, HypMode } from '../kserv/hyp.js';
+import { VIRT } from '../board/virt.js';
+import { Smmu, SMMU_BASE, SMMU_SIZE } from '../board/smmu.js';
+import { SHARED_BYTES } from '../kcore/shared-abi.js';
+import { AES_KEY, AES_IV, rawPublicKey } from './keys.js';
+
+export interface SystemConfig {
+  readonly mode: HypMode;
+  readonly cpus: number;
+  readonly ramMiB: number;
+  readonly seed: number;
+  readonly vms: readonly VmSpec[];
+  readonly quantum?: number;
+  readonly switchProbability?: number;
+  readonly onViolation?: OnViolation;
+  readonly bugs?: readonly KcoreBug[];
+  /** KCore's trusted Ed25519 public key (raw 32 bytes); default: the demo key. */
+  readonly trustedKey?: Uint8Array;
+  readonly trace?: TraceSink;
+  readonly cpuHz?: number;
+}
+
+export interface VmSummary {
+  readonly vmid: number;
+  readonly name: string;
+  readonly state: string;
+  readonly failure: string | null;
+  readonly output: readonly string[];
+}
+
+export interface RunSummary {
+  readonly mode: HypMode;
+  readonly stop: 'all-off' | 'halted' | 'limit' | 'stuck';
+  readonly detail: string;
+  readonly vms: readonly VmSummary[];
+  readonly createErrors: readonly { name: string; errno: bigint }[];
+  readonly exitsByEc: ReadonlyMap<string, number>;
+  readonly exitsByPath: { readonly kcore: number; readonly kserv: number; readonly 'kserv-user': number };
+  readonly pagesByOwner: ReadonlyMap<string, number>;
+  readonly vmidsInUse: readonly number[];
+  readonly hypercalls: number;
+  readonly rejected: number;
+  readonly guestInsns: bigint;
+  readonly seconds: number;
+  readonly steps: number;
+}
+
+export class System {
+  readonly m: Machine;
+  readonly sched: Scheduler;
+  readonly meter: Meter;
+  readonly kserv: Kserv;
+  readonly hyp: HostHyp;
+  readonly kcore: Kcore | null;
+  readonly smmus: Smmu[];
+  readonly createErrors: { name: string; errno: bigint }[] = [];
+  private kcoreExits = 0;
+  private readonly events: TraceSink;
+
+  constructor(readonly cfg: SystemConfig) {
+    this.m = Machine.create({ cpus: cfg.cpus, ramBase: VIRT.RAM, ramBytes: cfg.ramMiB << 20, ...(cfg.cpuHz ? { cpuHz: cfg.cpuHz } : {}) });
+    this.m.enableGic(VIRT.GICD, VIRT.GICR);
+    this.meter = new Meter(cfg.cpus);
+    this.sched = new Scheduler(this.m, {
+      seed: cfg.seed,
+      ...(cfg.quantum !== undefined ? { quantum: cfg.quantum } : {}),
+      ...(cfg.switchProbability !== undefined ? { switchProbability: cfg.switchProbability } : {}),
+    });
+    const userTrace = cfg.trace;
+    this.events = (e: TraceEvent): void => {
+      if (e.kind === 'guest-exit' && e.path === 'kcore') this.kcoreExits++;
+      userTrace?.(e);
+    };
+    this.smmus = [new Smmu(0, SMMU_BASE, this.m), new Smmu(1, SMMU_BASE + SMMU_SIZE, this.m)];
+    // KServ's shared_data pool sits at the bottom of RAM (outside KCore's protected range).
+    const sharedBase = Number(VIRT.RAM) + 0x10_0000;
+    if (cfg.mode === 'sekvm') {
+      const k = new Kcore(this.m, this.meter, {
+        onViolation: cfg.onViolation ?? 'reject',
+        publicKey: cfg.trustedKey ?? rawPublicKey(),
+        sharedBase,
+        aesKey: AES_KEY,
+        aesIv: AES_IV,
+        ...(cfg.bugs ? { bugs: cfg.bugs } : {}),
+      });
+      k.initData();
+      k.setScheduler(this.sched);
+      k.setTrace(this.events);
+      k.smmu = new KcoreSmmuImpl(this.smmus);
+      this.kcore = k;
+      const host = new SekvmHost(this.m, k);
+      host.deviceAccess = (cpu, pa, size, write, value) => this.deviceAccess(cpu, pa, size, write, value);
+      this.hyp = host;
+    } else {
+      this.kcore = null;
+      this.hyp = new KvmHyp(this.m, this.meter, sharedBase, this.events, (cpu, pa, size, write, value) => this.deviceAccess(cpu, pa, size, write, value));
+    }
+    if (sharedBase + SHARED_BYTES > this.hyp.hostRamEnd) throw new RangeError(`${cfg.ramMiB} MiB of RAM is too small for the host`);
+    this.kserv = new Kserv(this.m, this.hyp, this.sched, this.meter, this.events);
+    if (cfg.cpuHz) this.kserv.cpuHz = cfg.cpuHz;
+    this.sched.onTimePassed = () => this.kserv.checkTimers();
+    this.sched.externalDeadline = () => this.kserv.nextVcpuDeadline();
+  }
+
+  /**
+   * A host access to a device mapped in the host's stage 2 (the GIC distributor and
+   * redistributors): performed on the physical device by executing nothing — the core's GIC
+   * model is reached through a 32/64-bit physical access on `cpu`.
+   */
+  private deviceAccess(cpu: number, pa: number, size: 4 | 8, write: boolean, value: bigint): bigint {
+    return this.m.physAccess(cpu, BigInt(pa), size, write, value);
+  }
+
+  /** Host boot on every pCPU: EL1h host context, then the hypervisor's per-CPU install. */
+  private *bootTask(cpu: number, afterBoot: () => Gen): Gen {
+    yield* this.kserv.bootCpu(cpu);
+    yield* afterBoot();
+    yield* this.kserv.pcpuLoop(cpu);
+  }
+
+  private *createVms(cpu: number): Gen {
+    for (const spec of this.cfg.vms) {
+      const r = yield* this.kserv.createVm(cpu, spec);
+      if (typeof r === 'bigint') this.createErrors.push({ name: spec.name, errno: r });
+    }
+    if (this.kserv.vms.length === 0) {
+      this.kserv.stopping = true;
+      for (let c = 0; c < this.m.cpus; c++) this.sched.wake(c);
+    }
+  }
+
+  /** Runs the system to completion (or `maxSteps` scheduling steps). */
+  run(maxSteps = 50_000_000): RunSummary {
+    const t0 = process.hrtime.bigint();
+    for (let c = 0; c < this.m.cpus; c++) {
+      // The host kernel runs at EL1 (nVHE); the hypervisor owns EL2.
+      this.m.setSysRaw(c, 'HCR_EL2', 1n << 31n);
+      this.m.setPstate(c, 0x3c5n);
+      this.m.setOn(c, true);
+      const self = this;
+      this.sched.setTask(c, this.bootTask(c, c === 0 ? () => self.createVms(0) : function* () {}));
+    }
+    const halted = (): boolean => this.hyp.halted() !== null;
+    const steps = this.sched.runUntil(() => halted() || this.allTasksDone(), maxSteps);
+    let stop: RunSummary['stop'];
+    let detail: string;
+    if (halted()) {
+      stop = 'halted';
+      detail = `KCore halted: ${this.hyp.halted()}`;
+    } else if (this.allTasksDone()) {
+      stop = 'all-off';
+      detail = 'every VM is off';
+      this.teardown();
+    } else if (steps >= maxSteps) {
+      stop = 'limit';
+      detail = `stopped after ${steps} scheduling steps`;
+    } else {
+      stop = 'stuck';
+      detail = 'no pCPU can make progress (every vCPU waits for an interrupt that cannot come)';
+    }
+    return this.summary(stop, detail, Number(process.hrtime.bigint() - t0) / 1e9, steps);
+  }
+
+  private allTasksDone(): boolean {
+    for (let c = 0; c < this.m.cpus; c++) if (this.sched.hasTask(c)) return false;
+    return true;
+  }
+
+  /** VM teardown on pCPU 0 after everything stopped (HVC_CLEAR_VM_S2_RANGE per VM). */
+  private teardown(): void {
+    const self = this;
+    this.sched.setTask(0, (function* () {
+      yield* self.kserv.teardownAll(0);
+    })());
+    this.sched.runUntil(() => !this.sched.hasTask(0));
+  }
+
+  /** Pages by owner, from KCore's s2page array (SeKVM) or KServ's bookkeeping (KVM). */
+  pagesByOwner(): Map<string, number> {
+    const out = new Map<string, number>();
+    if (this.kcore === null) {
+      let vmPages = 0;
+      for (const vm of this.kserv.vms) vmPages += vm.gfnToPfn.size;
+      out.set('host', this.m.ramBytes / 4096 - vmPages);
+      for (const vm of this.kserv.vms) if (vm.gfnToPfn.size) out.set(`VM ${vm.vmid}`, vm.gfnToPfn.size);
+      return out;
+    }
+    const lay = this.kcore.lay;
+    const ram32 = this.m.ram32();
+    const base = Number(lay.s2pages - this.m.ramBase) / 4;
+    for (let i = 0; i < lay.ramPages; i++) {
+      const owner = ram32[base + i * 4 + 1]!;
+      const name = owner === 0 ? 'host' : owner === 65 ? 'KCore' : `VM ${owner}`;
+      out.set(name, (out.get(name) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  private summary(stop: RunSummary['stop'], detail: string, seconds: number, steps: number): RunSummary {
+    let guestInsns = 0n;
+    for (let c = 0; c < this.m.cpus; c++) guestInsns += this.m.insns(c);
+    const vms: VmSummary[] = this.kserv.vms.map((vm: Vm) => ({
+      vmid: vm.vmid, name: vm.name, state: vm.state, failure: vm.failure, output: vm.uart.lines,
+    }));
+    return {
+      mode: this.cfg.mode,
+      stop,
+      detail,
+      vms,
+      createErrors: this.createErrors,
+      exitsByEc: this.kserv.stats.exitsByEc,
+      exitsByPath: { kcore: this.kcoreExits, ...this.kserv.stats.exitsByPath },
+      pagesByOwner: this.pagesByOwner(),
+      vmidsInUse: this.kserv.vms.map((v) => v.vmid),
+      hypercalls: this.kcore?.stats.hvc ?? 0,
+      rejected: this.kcore?.stats.rejected ?? 0,
+      guestInsns,
+      seconds,
+      steps,
+    };
+  }
+}
