@@ -11,7 +11,7 @@ import { hdr, curExit, activate, setCpuBlocks, sysGet, sysSet } from "./cpu/stat
 import { Op } from "./cpu/ops";
 import { decode } from "./cpu/decode";
 import { buildBitmaskTable } from "./cpu/bitmask";
-import { dcacheInit, dcachePage } from "./cpu/dcache";
+import { dcacheInit, dcachePage, setExecEntries } from "./cpu/dcache";
 import { setRam, paToHost, isMmio } from "./mem/phys";
 import {
   attention, stopRun, fetchInvalid, clearStop, clearAttention, requestStop, takeException, esrOf,
@@ -119,6 +119,8 @@ function fetchSlow(): usize {
 }
 
 import { ramHost, ramBase } from "./mem/phys";
+import { HCR_AMO, HCR_FMO, HCR_IMO, HCR_VF, HCR_VI, HCR_VSE, LINE_FIQ, LINE_IRQ, LINE_SERROR, LINE_VFIQ, LINE_VIRQ } from "./cpu/hcr";
+export { LINE_FIQ, LINE_IRQ, LINE_SERROR, LINE_VFIQ, LINE_VIRQ } from "./cpu/hcr";
 @inline function paToHostBase(): usize { return ramHost; }
 @inline function ramBaseVal(): u64 { return ramBase; }
 
@@ -136,19 +138,8 @@ function instructionAbort(va: u64, fsc: u32, stage2: bool, s1ptw: bool): void {
 // ---- interrupts ----
 
 // HCR_EL2 routing bits (../shared/spec/arm.md §4).
-const HCR_FMO: u64 = 1 << 3;
-const HCR_IMO: u64 = 1 << 4;
-const HCR_AMO: u64 = 1 << 5;
-const HCR_VF: u64 = 1 << 6;
-const HCR_VI: u64 = 1 << 7;
-const HCR_VSE: u64 = 1 << 8;
 
 /** Interrupt lines (CpuHeader.lines): physical IRQ/FIQ/SError and virtual IRQ/FIQ from the GIC. */
-export const LINE_IRQ: u32 = 1;
-export const LINE_FIQ: u32 = 2;
-export const LINE_SERROR: u32 = 4;
-export const LINE_VIRQ: u32 = 8;
-export const LINE_VFIQ: u32 = 16;
 
 /**
  * Takes the highest-priority deliverable interrupt, if any (Arm ARM D1.16: routing by HCR_EL2
@@ -221,7 +212,7 @@ function handleAttention(): bool {
   const h = hdr();
   if (h.il != 0) {
     // PSTATE.IL after an illegal exception return: Illegal Execution State exception (EC 0x0E).
-    h.il = 0;
+    // The SPSR keeps IL = 1 (Arm ARM D1.4.5); taking the exception clears PSTATE.IL.
     takeException(syncTargetEl(), ExcKind.Sync, esrOf(Ec.IllegalState, 0), 0, false, S.pc);
     pageVa = 2;
     X.validateFetch();
@@ -250,6 +241,7 @@ function handleAttention(): bool {
     pageVa = S.pc & ~(<u64>0xfff);
     pageHost = host;
     pageEntries = dcachePage(fetchPa);
+    setExecEntries(pageEntries);
     off = S.pc - pageVa;
   }
   const entry = pageEntries + (<usize>(off >> 2) << 3);

@@ -10,6 +10,15 @@ import { utlbDropWritesTo } from "../mmu/tlb";
 export let dcTags: usize = 0;     // u64 × DCACHE_PAGES: physical page address held by each slot, or MAX
 export let dcData: usize = 0;     // DCACHE_PAGES × DCACHE_PAGE_BYTES
 
+/** Decoded entries of the page the CPU is executing (set by the fetch path when the page changes). */
+export let execEntries: usize = 0;
+export function setExecEntries(p: usize): void { execEntries = p; }
+
+/** The word of the instruction at `pc` on the executing page (for syndromes built during its execution). */
+export function execWord(pc: u64): u32 {
+  return load<u32>(execEntries + (<usize>((<u32>pc & 0xfff) >> 2) << 3));
+}
+
 export function dcacheInit(tags: usize, data: usize): void {
   dcTags = tags;
   dcData = data;

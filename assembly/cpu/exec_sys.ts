@@ -12,6 +12,7 @@ import { clearMonitorOf, wrN, abortPending } from "../mem/access";
 import { translate, trPa, trDevice, fltFsc, fltStage2, fltS1ptw, stage2Enabled } from "../mmu/translate";
 import { tlbi, dataAbortCm } from "../mmu/maint";
 import { CpuHeader, CPU_BLOCK_SIZE } from "../layout";
+import { HCR_FMO, HCR_HCD, HCR_IMO, HCR_TACR, HCR_TDZ, HCR_TGE, HCR_TID1, HCR_TID2, HCR_TID3, HCR_TPC, HCR_TPU, HCR_TRVM, HCR_TSC, HCR_TSW, HCR_TTLB, HCR_TVM, HCR_TWE, HCR_TWI } from "./hcr";
 
 @inline function next(): void { S.pc += 4; }
 
@@ -20,10 +21,6 @@ export let semihosting: bool = false;
 export function setSemihosting(on: bool): void { semihosting = on; }
 
 // HCR_EL2 bits for traps and gates (../shared/spec/arm.md §4).
-const HCR_TWI: u64 = 1 << 13;
-const HCR_TWE: u64 = 1 << 14;
-const HCR_TSC: u64 = 1 << 19;
-const HCR_HCD: u64 = <u64>1 << 29;
 
 /** Syndrome ISS for a trapped MSR/MRS/SYS (EC 0x18) from the instruction word (arm.md §3.2). */
 @inline function sysTrapIss(w: u32): u32 {
@@ -112,8 +109,11 @@ function wfxTrapped(isWfe: bool): bool {
   return false;
 }
 
+// WFI/WFE trap only when they would enter the low-power state (Arm ARM D1.16.2/D1.16.3, "conditional
+// trap"): a WFE with the event register set, or a WFI with an interrupt already pending, completes.
+
 export function execWfi(): void {
-  if (wfxTrapped(false)) return;
+  if (hdr().lines == 0 && wfxTrapped(false)) return;
   next();
   const h = hdr();
   h.waiting = 1;
@@ -122,9 +122,9 @@ export function execWfi(): void {
 }
 
 export function execWfe(): void {
-  if (wfxTrapped(true)) return;
-  next();
   const h = hdr();
+  if (h.eventReg == 0 && wfxTrapped(true)) return;
+  next();
   if (h.eventReg != 0) {
     h.eventReg = 0;
     return;
@@ -197,20 +197,6 @@ function el0Trapped(id: i32, isRead: bool): bool {
 }
 
 // HCR_EL2 trap controls for system registers and instructions (../shared/spec/arm.md §4).
-const HCR_TID1: u64 = 1 << 16;
-const HCR_TID2: u64 = 1 << 17;
-const HCR_TID3: u64 = 1 << 18;
-const HCR_TACR: u64 = 1 << 21;
-const HCR_TSW: u64 = 1 << 22;
-const HCR_TPC: u64 = 1 << 23;
-const HCR_TPU: u64 = 1 << 24;
-const HCR_TTLB: u64 = 1 << 25;
-const HCR_TVM: u64 = 1 << 26;
-const HCR_TGE: u64 = 1 << 27;
-const HCR_TDZ: u64 = 1 << 28;
-const HCR_TRVM: u64 = <u64>1 << 30;
-const HCR_FMO: u64 = 1 << 3;
-const HCR_IMO: u64 = 1 << 4;
 
 /** Registers HCR_EL2.TVM (writes) and TRVM (reads) trap: the EL1 virtual-memory controls. */
 function isVmReg(id: i32): bool {
@@ -228,7 +214,7 @@ function trapsToEl2(id: i32, isRead: bool): bool {
   const hcr = sysGet(G.SR_HCR_EL2);
   if ((hcr & HCR_TGE) != 0) return false;
   if (isVmReg(id)) return (hcr & (isRead ? HCR_TRVM : HCR_TVM)) != 0;
-  if (id >= G.SR_ID_AA64PFR0_EL1 && id <= G.SR_ID_AA64MMFR2_EL1) return (hcr & HCR_TID3) != 0;
+  if (id >= G.SR_ID_PFR0_EL1 && id <= G.SR_ID_AA64MMFR2_EL1) return (hcr & HCR_TID3) != 0;
   if (id == G.SR_REVIDR_EL1) return (hcr & HCR_TID1) != 0;
   if (id == G.SR_CTR_EL0 || id == G.SR_CCSIDR_EL1 || id == G.SR_CLIDR_EL1 || id == G.SR_CSSELR_EL1) {
     return (hcr & HCR_TID2) != 0;

@@ -11,6 +11,8 @@ import { newContext, utlbFlushCpu } from "../mmu/tlb";
 import { invalidateFetch, setAttention } from "./exception";
 import { gicSysRead, gicSysWrite, gicHandled } from "../gic/gic";
 import { timerUpdate } from "../timer/timer";
+import { HCR_RW, HCR_AMO, HCR_FMO, HCR_IMO, HCR_TGE, HCR_VF, HCR_VI, HCR_VSE,
+  LINE_FIQ, LINE_IRQ, LINE_SERROR, LINE_VFIQ, LINE_VIRQ } from "./hcr";
 
 /** Counter = umulh(cycles, cntMul): CNTFRQ / CPU frequency as a 0.64 fixed-point ratio. */
 export let cntMul: u64 = 0;
@@ -29,7 +31,6 @@ export function physCount(): u64 { return umulh(nowCycles(), cntMul); }
 export function virtCount(): u64 { return physCount() - sysGet(G.SR_CNTVOFF_EL2); }
 
 /** HCR_EL2.RW is RAO/WI: EL1 is always AArch64 (no AArch32 here). */
-const HCR_RW: u64 = <u64>1 << 31;
 
 /** Registers whose write changes how addresses translate (new uTLB context, refetch). */
 function isTranslationReg(id: i32): bool {
@@ -69,7 +70,7 @@ export function sysRead(id: i32): u64 {
     case G.SR_CNTP_CTL_EL0: return timerCtl(sysGet(id), sysGet(G.SR_CNTP_CVAL_EL0), physCount());
     case G.SR_CNTV_CTL_EL0: return timerCtl(sysGet(id), sysGet(G.SR_CNTV_CVAL_EL0), virtCount());
     case G.SR_CNTHP_CTL_EL2: return timerCtl(sysGet(id), sysGet(G.SR_CNTHP_CVAL_EL2), physCount());
-    case G.SR_ISR_EL1: return <u64>((hdr().lines & 1) << 7 | (hdr().lines & 2) << 5 | (hdr().lines & 4) << 6);
+    case G.SR_ISR_EL1: return isrEl1();
     case G.SR_HCR_EL2: return sysGet(id) | HCR_RW;
   }
   return sysGet(id);
@@ -148,3 +149,21 @@ export function sysReset(cpuIndex: i32): void {
   newContext();
 }
 
+/**
+ * ISR_EL1: pending I (bit 7), F (bit 6), A (bit 8). At EL1 with an interrupt class routed to EL2
+ * (HCR_EL2.IMO/FMO/AMO, TGE = 0) the bit shows the virtual interrupt of that class (HCR_EL2.VI/VF/VSE
+ * or the GIC's virtual CPU interface), otherwise the physical one (Arm ARM D13.2.63).
+ */
+function isrEl1(): u64 {
+  const lines = hdr().lines;
+  const hcr = sysGet(G.SR_HCR_EL2);
+  const virt = S.el <= 1 && (hcr & HCR_TGE) == 0;
+  let isr: u64 = 0;
+  if (virt && (hcr & HCR_IMO) != 0) { if ((lines & LINE_VIRQ) != 0 || (hcr & HCR_VI) != 0) isr |= 0x80; }
+  else if ((lines & LINE_IRQ) != 0) isr |= 0x80;
+  if (virt && (hcr & HCR_FMO) != 0) { if ((lines & LINE_VFIQ) != 0 || (hcr & HCR_VF) != 0) isr |= 0x40; }
+  else if ((lines & LINE_FIQ) != 0) isr |= 0x40;
+  if (virt && (hcr & HCR_AMO) != 0) { if ((hcr & HCR_VSE) != 0) isr |= 0x100; }
+  else if ((lines & LINE_SERROR) != 0) isr |= 0x100;
+  return isr;
+}

@@ -13,13 +13,13 @@ import * as S from "../cpu/state";
 import { CpuHeader, CPU_BLOCK_SIZE, SYS_OFF } from "../layout";
 import * as G from "../cpu/sysregs.gen";
 import { invalidateFetch } from "../cpu/exception";
+import { LINE_FIQ, LINE_IRQ, LINE_VFIQ, LINE_VIRQ } from "../cpu/hcr";
 
 export const NUM_INTIDS: i32 = 256;
 export const MAX_GIC_CPUS: i32 = 64;
 export const SPURIOUS: u32 = 1023;
 export const PPI_MAINT: u32 = 25;
 
-const LINE_IRQ: u32 = 1, LINE_FIQ: u32 = 2, LINE_VIRQ: u32 = 8, LINE_VFIQ: u32 = 16;
 
 // Per-INTID state, one byte per field. Distributor: index = INTID (SPIs 32..255).
 // Redistributor of CPU c: index = c * 32 + INTID (SGIs/PPIs).

@@ -14,17 +14,13 @@ import { UTLB_MASK, CpuHeader, CPU_BLOCK_SIZE } from "../layout";
 import { paToHost, isMmio, ramHost, ramBase, pageFlag, PF_CODE } from "./phys";
 import { translate, trPa, trDevice, fltFsc, fltStage2, fltS1ptw, fltIpa, fltEa, HCR_TGE } from "../mmu/translate";
 import { utlbFill } from "../mmu/tlb";
-import { dcacheStore } from "../cpu/dcache";
+import { dcacheStore, execWord } from "../cpu/dcache";
 import { takeException, esrOf, stopRun, requestStop } from "../cpu/exception";
 import { SR_HCR_EL2, SR_HPFAR_EL2, SR_SCTLR_EL1, SR_SCTLR_EL2 } from "../cpu/sysregs.gen";
 import { gicOwns, gicMmio } from "../gic/gic";
 
 /** Set by a slow-path access that raised an exception or needs the host; see abortPending(). */
 let aborted: bool = false;
-
-/** The word of the instruction being executed (for the data-abort instruction syndrome). */
-export let curWord: u32 = 0;
-export function setCurWord(w: u32): void { curWord = w; }
 
 /** True if an access of the current instruction aborted (without clearing the flag). */
 @inline export function peekAborted(): bool { return aborted; }
@@ -185,8 +181,8 @@ export function isvBits(w: u32): u32 {
     sse = opc == 2 ? 1 : 0;
     sf = opc >= 1 ? 1 : 0;
   } else if ((w & 0x3f800000) == 0x08800000) {
-    // LDAR/STLR (o2 = 1, o1 = 0, o0 = 1)
-    if (((w >> 15) & 1) == 0) return 0;
+    // LDAR/STLR (o2 = 1, o1 = 0, o0 = 1); o1 = 1 is CAS, which has no syndrome
+    if (((w >> 15) & 1) == 0 || ((w >> 21) & 1) != 0) return 0;
     ar = 1;
     sf = sas == 3 ? 1 : 0;
   } else {
@@ -202,7 +198,7 @@ function dataAbort(va: u64, write: bool, cm: bool): void {
   let iss: u32 = fltFsc | (write ? 1 << 6 : 0) | (fltS1ptw ? 1 << 7 : 0) | (fltEa ? 1 << 9 : 0) | (cm ? 1 << 8 : 0);
   // ISV only for aborts taken to EL2 and never for a stage-2 fault on a stage-1 walk (QEMU
   // merge_syn_data_abort; KVM relies on it to emulate MMIO).
-  if (target == 2 && !fltS1ptw && !cm) iss |= isvBits(curWord);
+  if (target == 2 && !fltS1ptw && !cm) iss |= isvBits(execWord(pc));
   if (fltStage2) sysSet(SR_HPFAR_EL2, (fltIpa >> 12) << 4);
   takeException(target, ExcKind.Sync, esrOf(ec, iss), va, true, pc);
   aborted = true;

@@ -7,13 +7,13 @@ import * as G from "../cpu/sysregs.gen";
 import { invalidateFetch, takeException, esrOf } from "../cpu/exception";
 import { Ec, ExcKind } from "../enums";
 import { fltFsc, fltStage2, fltS1ptw, fltIpa, HCR_TGE, currentVmid } from "./translate";
+import { HCR_FB } from "../cpu/hcr";
 import {
   tlbInvalidate, INV_ALL_EL10, INV_VMID_S12, INV_VMID_S1, INV_VA, INV_VAA, INV_ASID, INV_IPA, INV_EL2_ALL, INV_EL2_VA,
 } from "./tlb";
 
 export let tlbiCount: u64 = 0;
 
-const HCR_FB: u64 = 1 << 9;
 
 /** Whether system-instruction id `sid` is an inner-shareable (broadcast) TLBI. */
 function isBroadcast(sid: i32): bool {

@@ -21,6 +21,8 @@ import {
   SR_VTTBR_EL2, SR_SCTLR_EL2, SR_TCR_EL2, SR_TTBR0_EL2, SR_MAIR_EL2,
 } from "../cpu/sysregs.gen";
 import { paToHost } from "../mem/phys";
+import { HCR_DC, HCR_PTW, HCR_TGE, HCR_VM } from "../cpu/hcr";
+export { HCR_DC, HCR_PTW, HCR_TGE, HCR_VM } from "../cpu/hcr";
 import {
   DESC_ADDR_MASK, D_AF, D_AP1, D_AP2, D_PXN, D_UXN, D_NG, T_APTABLE0, T_APTABLE1, T_PXNTABLE, T_UXNTABLE,
   levelShift, paBits,
@@ -35,10 +37,6 @@ export const PARANGE: u32 = 4;
 export const PA_BITS: u32 = 44;
 
 // HCR_EL2 bits used here (../shared/spec/arm.md §4).
-export const HCR_VM: u64 = 1 << 0;
-export const HCR_PTW: u64 = 1 << 2;
-export const HCR_DC: u64 = 1 << 12;
-export const HCR_TGE: u64 = 1 << 27;
 
 // ---- results ----
 

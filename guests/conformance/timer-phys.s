@@ -76,6 +76,11 @@ main:
     isb
 2:  mrs x0, cntp_ctl_el0
     tbz x0, #2, 2b
+    // ISTATUS is already 1 when CNTPCT = CVAL (TVAL = 0): wait for the next tick.
+    mrs x1, cntpct_el0
+3:  mrs x2, cntpct_el0
+    cmp x2, x1
+    b.eq 3b
     mrs x0, cntp_tval_el0
     ubfx x0, x0, #31, #1
     bl sayd

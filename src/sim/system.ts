@@ -76,6 +76,8 @@ export class System {
   constructor(readonly cfg: SystemConfig) {
     this.m = Machine.create({ cpus: cfg.cpus, ramBase: VIRT.RAM, ramBytes: cfg.ramMiB << 20, ...(cfg.cpuHz ? { cpuHz: cfg.cpuHz } : {}) });
     this.m.enableGic(VIRT.GICD, VIRT.GICR);
+    // The hypervisor (KCore or the KVM lowvisor) is TypeScript: every exception to EL2 exits the core.
+    this.m.setHostEls([2]);
     this.meter = new Meter(cfg.cpus);
     this.sched = new Scheduler(this.m, {
       seed: cfg.seed,
