@@ -90,11 +90,11 @@ export const V = {
   SP: 31, PC: 32, PSTATE: 33, SP_EL1: 34, ELR_EL1: 35, SPSR_EL1: 36,
   FAR_EL2: 41, HPFAR_EL2: 42, HCR_EL2: 43, EC: 44, DIRTY: 45, FLAGS: 46, SYSREGS_START: 47,
 } as const;
-/** dirty bits: 0..30 copy GPR i from KServ; DIRTY_PC_FLAG = 1 << 32; pending injections. */
+/**
+ * dirty bits: 0..30 copy GPR i from KServ; DIRTY_PC_FLAG = 1 << 32 steps the PC past an emulated
+ * instruction. (Injections KServ requests travel in the shared vCPU struct: src/arch/inject.ts.)
+ */
 export const DIRTY_PC_FLAG = 1n << 32n;
-export const PENDING_DABT_INJECT = 1n << 33n;
-export const PENDING_IABT_INJECT = 1n << 34n;
-export const PENDING_UNDEF_INJECT = 1n << 35n;
 /** flags: a stage-2 translation fault on RAM awaits KServ's walk_result. */
 export const PENDING_FSC_FAULT = 1n << 1n;
 

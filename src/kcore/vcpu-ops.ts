@@ -8,6 +8,7 @@
 import type { Gen } from '../sim/task.js';
 import type { Pa } from '../arch/addr.js';
 import type { Kcore } from './kcore.js';
+import { INJECT, injectException, isInjectKind } from '../arch/inject.js';
 import {
   VM_STATE, VCPU_STATE, INVALID64, V, DIRTY_PC_FLAG, PENDING_FSC_FAULT, MAX_MMIO_ADDR, vmStateName,
 } from './constants.js';
@@ -83,6 +84,12 @@ export function* restoreShadowKvmRegs(k: Kcore, cpu: number, vmid: number, vcpu:
     yield* am.setShadowCtxt(cpu, vmid, vcpu, V.FLAGS, 0n);
     return;
   }
+  // An injection KServ asks for (v_update_exception_gp_regs) must be one KCore knows: checked
+  // before anything of the vCPU changes.
+  const inject = yield* am.ld(cpu, shared(k, vmid, vcpu, VCPU.INJECT));
+  if (inject !== INJECT.NONE && !isInjectKind(inject)) {
+    violation('bad-argument', 'restore_shadow_kvm_regs', `vCPU ${vmid}:${vcpu}: unknown injection ${inject} requested`);
+  }
   // sync_dirty_to_shadow: only the registers KServ was asked to produce.
   for (let r = 0; r < 31; r++) {
     if ((dirty >> BigInt(r)) & 1n) yield* am.setShadowCtxt(cpu, vmid, vcpu, r, yield* am.ld(cpu, shared(k, vmid, vcpu, VCPU.REGS + r * 8)));
@@ -90,10 +97,9 @@ export function* restoreShadowKvmRegs(k: Kcore, cpu: number, vmid: number, vcpu:
   let pc = yield* am.getShadowCtxt(cpu, vmid, vcpu, V.PC);
   if (dirty & DIRTY_PC_FLAG) pc += 4n;
   yield* am.setShadowCtxt(cpu, vmid, vcpu, V.PC, pc);
-  // v_update_exception_gp_regs: UNDEF injection KServ asked for (e.g. for a trapped SMC).
-  if ((yield* am.ld(cpu, shared(k, vmid, vcpu, VCPU.INJECT))) === 1n) {
-    yield* injectUndef(k, cpu, vmid, vcpu);
-    yield* am.st(cpu, shared(k, vmid, vcpu, VCPU.INJECT), 0n);
+  if (inject !== INJECT.NONE) {
+    yield* injectGuest(k, cpu, vmid, vcpu, inject);
+    yield* am.st(cpu, shared(k, vmid, vcpu, VCPU.INJECT), INJECT.NONE);
   }
   yield* am.setShadowCtxt(cpu, vmid, vcpu, V.DIRTY, 0n);
   yield* am.setShadowCtxt(cpu, vmid, vcpu, V.FAR_EL2, 0n);
@@ -109,20 +115,26 @@ export function* restoreShadowKvmRegs(k: Kcore, cpu: number, vmid: number, vcpu:
   }
 }
 
-/** Injects an UNDEFINED exception into the guest (in its shadow: ELR/SPSR/ESR_EL1, vector). */
-function* injectUndef(k: Kcore, cpu: number, vmid: number, vcpu: number): Gen {
+/**
+ * Injects an exception into the guest's shadow EL1 state (ELR/SPSR/ESR/FAR_EL1, PC at its
+ * vector). The faulting address of an abort is KCore's own record of the exit (FAR_EL2), not a
+ * value KServ chooses.
+ */
+function* injectGuest(k: Kcore, cpu: number, vmid: number, vcpu: number, kind: bigint): Gen {
   const am = k.am;
-  const idx = (name: string): number => V.SYSREGS_START + CTXT_SYSREGS.indexOf(name as (typeof CTXT_SYSREGS)[number]);
-  const pc = yield* am.getShadowCtxt(cpu, vmid, vcpu, V.PC);
-  const pstate = yield* am.getShadowCtxt(cpu, vmid, vcpu, V.PSTATE);
-  const vbar = yield* am.getShadowCtxt(cpu, vmid, vcpu, idx('VBAR_EL1'));
-  yield* am.setShadowCtxt(cpu, vmid, vcpu, idx('ELR_EL1'), pc);
-  yield* am.setShadowCtxt(cpu, vmid, vcpu, idx('SPSR_EL1'), pstate);
-  yield* am.setShadowCtxt(cpu, vmid, vcpu, idx('ESR_EL1'), 1n << 25n);   // EC 0 (unknown), IL
-  const fromEl1 = (pstate & 0xcn) === 0x4n;
-  const off = fromEl1 ? ((pstate & 1n) ? 0x200n : 0n) : 0x400n;
-  yield* am.setShadowCtxt(cpu, vmid, vcpu, V.PC, (vbar & ~0x7ffn) + off);
-  yield* am.setShadowCtxt(cpu, vmid, vcpu, V.PSTATE, 0x3c5n);
+  const idx = (name: (typeof CTXT_SYSREGS)[number]): number => V.SYSREGS_START + CTXT_SYSREGS.indexOf(name);
+  const r = injectException(kind, {
+    pc: yield* am.getShadowCtxt(cpu, vmid, vcpu, V.PC),
+    pstate: yield* am.getShadowCtxt(cpu, vmid, vcpu, V.PSTATE),
+    vbarEl1: yield* am.getShadowCtxt(cpu, vmid, vcpu, idx('VBAR_EL1')),
+    far: yield* am.getShadowCtxt(cpu, vmid, vcpu, V.FAR_EL2),
+  });
+  yield* am.setShadowCtxt(cpu, vmid, vcpu, idx('ELR_EL1'), r.elrEl1);
+  yield* am.setShadowCtxt(cpu, vmid, vcpu, idx('SPSR_EL1'), r.spsrEl1);
+  yield* am.setShadowCtxt(cpu, vmid, vcpu, idx('ESR_EL1'), r.esrEl1);
+  if (r.farEl1 !== null) yield* am.setShadowCtxt(cpu, vmid, vcpu, idx('FAR_EL1'), r.farEl1);
+  yield* am.setShadowCtxt(cpu, vmid, vcpu, V.PC, r.pc);
+  yield* am.setShadowCtxt(cpu, vmid, vcpu, V.PSTATE, r.pstate);
 }
 
 /**

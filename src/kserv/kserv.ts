@@ -14,6 +14,7 @@
 import type { Machine } from '../machine/machine.js';
 import type { Scheduler } from '../sim/sched.js';
 import type { Gen } from '../sim/task.js';
+import { INJECT } from '../arch/inject.js';
 import { IDLE } from '../sim/task.js';
 import type { Meter } from '../cost/meter.js';
 import type { Component, Primitive } from '../cost/primitives.js';
@@ -374,21 +375,14 @@ export class Kserv {
     for (const vm of this.vms) {
       for (const v of vm.vcpus) {
         if (v.state !== 'blocked' || (v.timerCtl & 3n) !== 1n) continue;
-        // counter ticks → cycles via the machine's counter ratio: find the cycles of tick (cval + cntvoff).
+        // The virtual timer fires when CNTPCT - CNTVOFF reaches CVAL.
         const tick = v.timerCval + vm.cntvoff;
-        const cyc = this.cyclesOfTick(tick);
+        const cyc = this.m.cyclesOfCount(tick);
         if (best === null || cyc < best) best = cyc;
       }
     }
     return best;
   }
-
-  private cyclesOfTick(tick: bigint): bigint {
-    const cntfrq = this.m.getSysRaw(0, 'CNTFRQ_EL0');
-    return (tick * BigInt(this.cpuHz) + cntfrq - 1n) / cntfrq;
-  }
-
-  cpuHz = 2_400_000_000;
 
   /** Wakes blocked vCPUs whose virtual timer has fired (called as time passes). */
   checkTimers(): void {
@@ -456,7 +450,7 @@ export class Kserv {
           return;
         }
         this.countExit(ec === EC.DABT_LOW ? 'DABT_LOW' : 'IABT_LOW', 'kserv');
-        yield* this.stage2Fault(cpu, v, at, ipa);
+        yield* this.stage2Fault(cpu, v, at, ipa, ec === EC.IABT_LOW);
         return;
       }
       case EC.WFx:
@@ -477,7 +471,7 @@ export class Kserv {
       case EC.SMC64:
         // KVM injects UNDEF for an SMC from a guest.
         this.countExit('SMC64', 'kserv');
-        yield* h.write64(cpu, at + VCPU.INJECT, 1n);
+        yield* h.write64(cpu, at + VCPU.INJECT, INJECT.UNDEF);
         return;
       default:
         this.countExit(`EC_0x${ec.toString(16)}`, 'kserv');
@@ -486,13 +480,13 @@ export class Kserv {
   }
 
   /** user_mem_abort: back a guest RAM page with a fresh host page and propose it. */
-  private *stage2Fault(cpu: number, v: Vcpu, at: number, ipa: number): Gen {
+  private *stage2Fault(cpu: number, v: Vcpu, at: number, ipa: number, fetch: boolean): Gen {
     const vm = v.vm;
     this.stats.stage2Faults++;
     this.count(cpu, 'host_fault');
     if (ipa < vm.ramBase || ipa >= vm.ramBase + vm.ramBytes) {
-      // Not RAM and not a device: KVM cannot handle it; inject UNDEF (the only injection SeKVM offers).
-      yield* this.hyp.write64(cpu, at + VCPU.INJECT, 1n);
+      // Neither RAM nor a device: an external abort for the guest (kvm_inject_dabt/pabt).
+      yield* this.hyp.write64(cpu, at + VCPU.INJECT, fetch ? INJECT.IABT : INJECT.DABT);
       return;
     }
     const gfn = Math.floor(ipa / 4096);

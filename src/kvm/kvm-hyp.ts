@@ -14,6 +14,7 @@ import type { Meter } from '../cost/meter.js';
 import type { Primitive } from '../cost/primitives.js';
 import type { TraceSink } from '../trace/events.js';
 import type { HostHyp, RunExit } from '../kserv/hyp.js';
+import { INJECT, injectException, isInjectKind } from '../arch/inject.js';
 import { vcpuAt, VCPU } from '../kcore/shared-abi.js';
 import { ARM_EXCEPTION, MAX_MMIO_ADDR } from '../kcore/constants.js';
 import { CTXT_SYSREGS, HCR_VM_FLAGS } from '../kcore/ctxt-switch.js';
@@ -237,10 +238,9 @@ export class KvmHyp implements HostHyp {
     let pc = m.read64(this.ctxt(vmid, vcpu, VCPU.PC));
     if (st.pendingSkip) pc += 4n;
     st.pendingSkip = false;
-    if (m.read64(this.ctxt(vmid, vcpu, VCPU.INJECT)) === 1n) {
-      pc = this.injectUndef(vmid, vcpu, pc);
-      m.write64(this.ctxt(vmid, vcpu, VCPU.INJECT), 0n);
-    }
+    const inject = m.read64(this.ctxt(vmid, vcpu, VCPU.INJECT));
+    if (isInjectKind(inject)) pc = this.inject(vmid, vcpu, pc, inject);
+    m.write64(this.ctxt(vmid, vcpu, VCPU.INJECT), INJECT.NONE);
     // __activate_traps, __activate_vm, __sysreg_restore_state_nvhe(guest), vgic restore, __guest_enter
     m.setSysRaw(cpu, 'HCR_EL2', HCR_VM_FLAGS | (m.read64(this.ctxt(vmid, vcpu, VCPU.HCR_VIRQ)) & (3n << 6n)));
     m.setSysRaw(cpu, 'VTTBR_EL2', BigInt(root) | (BigInt(this.vmidOf.get(vmid)!) << 48n));
@@ -327,17 +327,23 @@ export class KvmHyp implements HostHyp {
   }
 
   /** kvm_inject_undefined: an UNDEFINED exception to the guest's EL1 vector; returns the new PC. */
-  private injectUndef(vmid: number, vcpu: number, pc: bigint): bigint {
+  /** kvm_inject_undefined / kvm_inject_dabt / kvm_inject_pabt into the saved EL1 context; returns the new PC. */
+  private inject(vmid: number, vcpu: number, pc: bigint, kind: bigint): bigint {
     const m = this.m;
-    const idx = (name: string): bigint => this.ctxt(vmid, vcpu, VCPU.KVM_CTXT + CTXT_SYSREGS.indexOf(name as (typeof CTXT_SYSREGS)[number]) * 8);
-    const pstate = m.read64(this.ctxt(vmid, vcpu, VCPU.PSTATE));
-    m.write64(idx('ELR_EL1'), pc);
-    m.write64(idx('SPSR_EL1'), pstate);
-    m.write64(idx('ESR_EL1'), 1n << 25n);
-    const fromEl1 = (pstate & 0xcn) === 0x4n;
-    const off = fromEl1 ? ((pstate & 1n) ? 0x200n : 0n) : 0x400n;
-    m.write64(this.ctxt(vmid, vcpu, VCPU.PSTATE), 0x3c5n);
-    return (m.read64(idx('VBAR_EL1')) & ~0x7ffn) + off;
+    const reg = (name: (typeof CTXT_SYSREGS)[number]): bigint => this.ctxt(vmid, vcpu, VCPU.KVM_CTXT + CTXT_SYSREGS.indexOf(name) * 8);
+    const r = injectException(kind, {
+      pc,
+      pstate: m.read64(this.ctxt(vmid, vcpu, VCPU.PSTATE)),
+      vbarEl1: m.read64(reg('VBAR_EL1')),
+      far: m.read64(this.ctxt(vmid, vcpu, VCPU.FAR)),
+    });
+    m.write64(reg('ELR_EL1'), r.elrEl1);
+    m.write64(reg('SPSR_EL1'), r.spsrEl1);
+    m.write64(reg('ESR_EL1'), r.esrEl1);
+    if (r.farEl1 !== null) m.write64(reg('FAR_EL1'), r.farEl1);
+    m.write64(this.ctxt(vmid, vcpu, VCPU.PSTATE), r.pstate);
+    return r.pc;
   }
+
 }
 

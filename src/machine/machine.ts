@@ -109,8 +109,18 @@ export class Machine {
   /** Sets CNTFRQ and the counter/cycle ratio: counter = cycles × cntfrq / cpuHz. */
   setCounterFrequency(cntfrq: number, cpuHz: number): void {
     const mul = (BigInt(cntfrq) << 64n) / BigInt(cpuHz);
-    this.core.x.setCounterRatio(mul > (1n << 64n) - 1n ? (1n << 64n) - 1n : mul);
+    this.cntMul = mul > (1n << 64n) - 1n ? (1n << 64n) - 1n : mul;
+    this.core.x.setCounterRatio(this.cntMul);
     for (let c = 0; c < this.cpus; c++) this.setSysRaw(c, 'CNTFRQ_EL0', BigInt(cntfrq));
+  }
+
+  /** The counter/cycle ratio as the core applies it: counter = (cycles × cntMul) >> 64. */
+  private cntMul = 0n;
+
+  /** The first cycle count at which the system counter (CNTPCT) reads `count` or more. */
+  cyclesOfCount(count: bigint): bigint {
+    if (this.cntMul === 0n || count <= 0n) return 0n;
+    return ((count << 64n) + this.cntMul - 1n) / this.cntMul;
   }
 
   // ---- configuration ----

@@ -143,9 +143,11 @@ export class Scheduler {
   step(): boolean {
     let ready = this.ready();
     if (ready.length === 0) {
+      const before = this.now();
       if (!this.passIdleTime(true)) return false;
       ready = this.ready();
-      if (ready.length === 0) return this.slots.some((s) => s.task !== null && s.idle) ? true : false;
+      // Nobody woke and time did not move: every deadline has passed without waking anyone.
+      if (ready.length === 0) return this.now() > before;
     } else if (ready.length < this.slots.length) {
       this.passIdleTime(false);
     }

@@ -115,7 +115,6 @@ export class System {
     }
     if (sharedBase + SHARED_BYTES > this.hyp.hostRamEnd) throw new RangeError(`${cfg.ramMiB} MiB of RAM is too small for the host`);
     this.kserv = new Kserv(this.m, this.hyp, this.sched, this.meter, this.events);
-    if (cfg.cpuHz) this.kserv.cpuHz = cfg.cpuHz;
     this.sched.onTimePassed = () => this.kserv.checkTimers();
     this.sched.externalDeadline = () => this.kserv.nextVcpuDeadline();
   }

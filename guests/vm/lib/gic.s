@@ -55,7 +55,8 @@ gic_cpu_init:
     ldr w2, =GIC_PRIO_DEFAULT
     add x3, x0, #GICR_IPRIORITYR
     mov x4, #8                          // 8 words: INTIDs 0-31
-2:  str w2, [x3], #4
+2:  str w2, [x3]                       // no writeback form: its abort has no syndrome (ISV = 0)
+    add x3, x3, #4                      // and a hypervisor cannot emulate it
     subs x4, x4, #1
     b.ne 2b
     dsb sy
