@@ -9,6 +9,7 @@ import { Scheduler } from './sched.js';
 import type { Gen } from './task.js';
 import { Meter } from '../cost/meter.js';
 import type { TraceEvent, TraceSink } from '../trace/events.js';
+import type { TraceRecord } from '../trace/record.js';
 import { Kcore, type KcoreBug, type OnViolation } from '../kcore/kcore.js';
 import { KcoreSmmuImpl } from '../kcore/smmu.js';
 import { SekvmHost } from './sekvm-host.js';
@@ -32,7 +33,8 @@ export interface SystemConfig {
   readonly bugs?: readonly KcoreBug[];
   /** KCore's trusted Ed25519 public key (raw 32 bytes); default: the demo key. */
   readonly trustedKey?: Uint8Array;
-  readonly trace?: TraceSink;
+  /** Receives every event of the run, stamped (src/trace/record.ts). */
+  readonly trace?: (r: TraceRecord) => void;
   readonly cpuHz?: number;
 }
 
@@ -85,9 +87,10 @@ export class System {
       ...(cfg.switchProbability !== undefined ? { switchProbability: cfg.switchProbability } : {}),
     });
     const userTrace = cfg.trace;
+    let seq = 0;
     this.events = (e: TraceEvent): void => {
       if (e.kind === 'guest-exit' && e.path === 'kcore') this.kcoreExits++;
-      userTrace?.(e);
+      if (userTrace) userTrace({ seq: seq++, cycles: this.m.cycles(e.cpu), event: e });
     };
     this.smmus = [new Smmu(0, SMMU_BASE, this.m), new Smmu(1, SMMU_BASE + SMMU_SIZE, this.m)];
     // KServ's shared_data pool sits at the bottom of RAM (outside KCore's protected range).
