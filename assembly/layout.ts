@@ -56,6 +56,12 @@ import { SYSREG_COUNT } from "./cpu/sysregs.gen";
   replayIndex: u32;
   replayData0: u64;
   replayData1: u64;
+  // Cycle counter (cpu/pmu.ts): cycles up to `pmuSince` are folded into PMCCNTR_EL0 under the
+  // counting rules of the EL the CPU was in (`pmuEl`); `pmuDiv` holds cycles towards the next
+  // tick when PMCR_EL0.D divides by 64.
+  pmuSince: u64;
+  pmuEl: u32;
+  pmuDiv: u32;
 }
 
 /** The record the host reads after run() returns (STYLE rule 14: decoded by src/machine/exit.ts). */

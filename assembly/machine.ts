@@ -12,6 +12,7 @@ import { Op } from "./cpu/ops";
 import { decode } from "./cpu/decode";
 import { buildBitmaskTable } from "./cpu/bitmask";
 import { dcacheInit, dcachePage, setExecEntries } from "./cpu/dcache";
+import { pmuFold } from "./cpu/pmu";
 import { setRam, paToHost, isMmio } from "./mem/phys";
 import {
   attention, stopRun, fetchInvalid, clearStop, clearAttention, requestStop, takeException, esrOf,
@@ -202,14 +203,15 @@ let pageHost: usize = 0;    // host pointer of that page
 let pageEntries: usize = 0; // its decoded entries
 
 /** Handles whatever set `attention`; returns true if run() must return. */
-function handleAttention(): bool {
+function handleAttention(n: u64): bool {
   clearAttention();
+  const h = hdr();
+  if (S.el != h.pmuEl) pmuFold(runBaseCycles + n);   // the cycle counter's filter depends on the EL
   if (stopRun) return true;
   if (fetchInvalid) {
     pageVa = 2;
     X.validateFetch();
   }
-  const h = hdr();
   if (h.il != 0) {
     // PSTATE.IL after an illegal exception return: Illegal Execution State exception (EC 0x0E).
     // The SPSR keeps IL = 1 (Arm ARM D1.4.5); taking the exception clears PSTATE.IL.
@@ -399,6 +401,7 @@ export function run(cpu: i32, budgetInsns: u32): u32 {
     h.waiting = 0;
   }
   setRunBase(h.cycles);
+  pmuFold(h.cycles);
   timerUpdate(cpu, h.cycles);
   clearStop();
   pageVa = 2;
@@ -419,7 +422,7 @@ export function run(cpu: i32, budgetInsns: u32): u32 {
   while (!stop && n < budget) {
     while (n < segEnd) {
       if (attention) {
-        if (handleAttention()) { stop = true; break; }
+        if (handleAttention(n)) { stop = true; break; }
         segEnd = segmentEnd(cpu, budget, n);
         if (n >= segEnd) break;
       }
@@ -433,6 +436,7 @@ export function run(cpu: i32, budgetInsns: u32): u32 {
   }
   h.cycles += n;
   h.insns += n;
+  pmuFold(h.cycles);
   x.insns = n;
   return x.reason;
 }

@@ -11,6 +11,7 @@ import { newContext, utlbFlushCpu } from "../mmu/tlb";
 import { invalidateFetch, setAttention } from "./exception";
 import { gicSysRead, gicSysWrite, gicHandled } from "../gic/gic";
 import { timerUpdate } from "../timer/timer";
+import { pmuFold, pmuWrite, isPmuControl } from "./pmu";
 import { HCR_RW, HCR_AMO, HCR_FMO, HCR_IMO, HCR_TGE, HCR_VF, HCR_VI, HCR_VSE,
   LINE_FIQ, LINE_IRQ, LINE_SERROR, LINE_VFIQ, LINE_VIRQ } from "./hcr";
 
@@ -71,6 +72,7 @@ export function sysRead(id: i32): u64 {
     case G.SR_CNTV_CTL_EL0: return timerCtl(sysGet(id), sysGet(G.SR_CNTV_CVAL_EL0), virtCount());
     case G.SR_CNTHP_CTL_EL2: return timerCtl(sysGet(id), sysGet(G.SR_CNTHP_CVAL_EL2), physCount());
     case G.SR_ISR_EL1: return isrEl1();
+    case G.SR_PMCCNTR_EL0: pmuFold(nowCycles()); return sysGet(id);
     case G.SR_HCR_EL2: return sysGet(id) | HCR_RW;
   }
   return sysGet(id);
@@ -93,6 +95,10 @@ export function sysWrite(id: i32, v: u64): void {
   if (isGicReg(id)) {
     gicSysWrite(id, v);
     if (gicHandled) return;
+  }
+  if (isPmuControl(id)) {
+    pmuFold(nowCycles());
+    if (pmuWrite(id, v)) return;
   }
   switch (id) {
     case G.SR_DAIF: S.daif = <u32>v & 0x3c0; setAttention(); return;

@@ -341,6 +341,7 @@ export class Machine {
   // ---- memory ----
 
   private view(): DataView {
+    if (this.dv.buffer.byteLength !== 0 && this.dv.buffer === this.ramView.buffer) return this.dv;
     if (this.dv.buffer !== this.core.x.memory.buffer) {
       this.dv = new DataView(this.core.x.memory.buffer);
       this.ramView = new Uint8Array(this.core.x.memory.buffer, this.core.x.ramHostPtr(), this.ramBytes);
@@ -350,6 +351,8 @@ export class Machine {
 
   /** RAM as 64-bit words (index = (pa − ramBase) / 8). Writes through it must call `codeChanged` for code/monitored data. */
   ram64(): BigUint64Array {
+    // A detached buffer (the wasm memory grew) has byteLength 0: cheaper to test than memory.buffer.
+    if (this.ram64View !== undefined && this.ram64View.buffer.byteLength !== 0) return this.ram64View;
     this.view();
     if (this.ram64View === undefined || this.ram64View.buffer !== this.core.x.memory.buffer) {
       this.ram64View = new BigUint64Array(this.core.x.memory.buffer, this.core.x.ramHostPtr(), this.ramBytes / 8);
