@@ -16,7 +16,7 @@ export { SYSREG_COUNT } from "./cpu/sysregs.gen";
 import * as S from "./cpu/state";
 import { activate, hdr, exitRecord, cpuHeader, getSpEl, setSpEl, setElSp, sysGet, sysSet } from "./cpu/state";
 import { ramHost, ramBase, ramSize } from "./mem/phys";
-import { sysRead, sysWrite, setRunBase } from "./cpu/sysreg";
+import { sysRead, sysWrite, setRunBase, isTranslationReg } from "./cpu/sysreg";
 import { exceptionReturn, takeException, invalidateFetch } from "./cpu/exception";
 import { newContext } from "./mmu/tlb";
 import { translate, trPa, fltFsc } from "./mmu/translate";
@@ -48,7 +48,12 @@ export function setPstate(cpu: i32, spsr: u64): void {
 }
 /** Raw storage of system register `id` (no side effects). */
 export function getSysRaw(cpu: i32, id: i32): u64 { activate(cpu); return sysGet(id); }
-export function setSysRaw(cpu: i32, id: i32, v: u64): void { activate(cpu); sysSet(id, v); newContext(); invalidateFetch(); }
+export function setSysRaw(cpu: i32, id: i32, v: u64): void {
+  activate(cpu);
+  sysSet(id, v);
+  // Only translation controls change what the uTLB and the fetch page hold.
+  if (isTranslationReg(id)) { newContext(); invalidateFetch(); }
+}
 /** System register as MRS/MSR at the CPU's current EL would see/change it. */
 // Outside run() the counter reads the CPU's own clock (timers depend on it), not the last run's.
 export function sysReadAs(cpu: i32, id: i32): u64 { activate(cpu); setRunBase(hdr().cycles); return sysRead(id); }

@@ -34,7 +34,7 @@ export function virtCount(): u64 { return physCount() - sysGet(G.SR_CNTVOFF_EL2)
 /** HCR_EL2.RW is RAO/WI: EL1 is always AArch64 (no AArch32 here). */
 
 /** Registers whose write changes how addresses translate (new uTLB context, refetch). */
-function isTranslationReg(id: i32): bool {
+export function isTranslationReg(id: i32): bool {
   return id == G.SR_SCTLR_EL1 || id == G.SR_TCR_EL1 || id == G.SR_TTBR0_EL1 || id == G.SR_TTBR1_EL1
     || id == G.SR_MAIR_EL1 || id == G.SR_HCR_EL2 || id == G.SR_VTCR_EL2 || id == G.SR_VTTBR_EL2
     || id == G.SR_SCTLR_EL2 || id == G.SR_TCR_EL2 || id == G.SR_TTBR0_EL2 || id == G.SR_MAIR_EL2

@@ -323,6 +323,7 @@ export function sysRegByKey(key: number): SysRegDef | undefined {
 
 /** The core's id of a register: 1 + its index in SYSREGS (0 = unknown). */
 export function sysRegId(name: string): number {
-  const i = SYSREGS.findIndex((d) => d.name === name.toUpperCase());
-  return i < 0 ? 0 : i + 1;
+  return SYSREG_IDS.get(name) ?? SYSREG_IDS.get(name.toUpperCase()) ?? 0;
 }
+
+const SYSREG_IDS: ReadonlyMap<string, number> = new Map(SYSREGS.map((d, i) => [d.name, i + 1]));

@@ -4,10 +4,12 @@
  */
 import { benchCpu } from './cpu.js';
 import { benchMmu } from './mmu.js';
+import { benchHyp } from './hyp.js';
 
 const GROUPS: Record<string, (log: (l: string) => void) => Promise<unknown>> = {
   cpu: benchCpu,
   mmu: benchMmu,
+  hyp: benchHyp,
 };
 
 async function main(): Promise<void> {

@@ -72,26 +72,40 @@ export class AbstractMachine {
   /** Loads a u64 of KCore-visible memory (KCore's own region, page tables, or shared data). */
   *ld(cpu: number, a: Pa): Gen<bigint> {
     yield* this.point(cpu);
+    return this.load(cpu, a);
+  }
+
+  /** Stores a u64. */
+  *st(cpu: number, a: Pa, v: bigint): Gen {
+    yield* this.point(cpu);
+    this.store(cpu, a, v);
+  }
+
+  /**
+   * The access itself (counted and observed). Without an interleaving point: only for memory
+   * private to the pCPU (its per-CPU area), which no other pCPU's handler reads or writes.
+   */
+  private load(cpu: number, a: Pa): bigint {
     const v = this.m.ram64()[this.idx64(a)]!;
     this.meter.count(cpu, this.comp, 'mem_load');
     if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: false, value: v, locks: [...this.held[cpu]!] });
     return v;
   }
 
-  /** Stores a u64. */
-  *st(cpu: number, a: Pa, v: bigint): Gen {
-    yield* this.point(cpu);
+  private store(cpu: number, a: Pa, v: bigint): void {
     this.m.ram64()[this.idx64(a)] = BigInt.asUintN(64, v);
     this.meter.count(cpu, this.comp, 'mem_store');
     if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: true, value: v, locks: [...this.held[cpu]!] });
   }
 
   private *ldAt(cpu: number, base: bigint, off: number): Gen<bigint> {
-    return yield* this.ld(cpu, (Number(base) + off) as Pa);
+    yield* this.point(cpu);
+    return this.load(cpu, (Number(base) + off) as Pa);
   }
 
   private *stAt(cpu: number, base: bigint, off: number, v: bigint): Gen {
-    yield* this.st(cpu, (Number(base) + off) as Pa, v);
+    yield* this.point(cpu);
+    this.store(cpu, (Number(base) + off) as Pa, v);
   }
 
   // ---- locks (ticket locks in KCore's lock page; Coq LockOps: wait_lock/pass_lock) ----
@@ -191,34 +205,37 @@ export class AbstractMachine {
 
   // ---- per-CPU data (private to the pCPU) ----
 
-  private percpu(cpu: number): bigint {
-    return this.lay.base + BigInt(PERCPU_OFF + cpu * PERCPU_BYTES);
+  private percpuAt(cpu: number, off: number): Pa {
+    return (Number(this.lay.base) + PERCPU_OFF + cpu * PERCPU_BYTES + off) as Pa;
   }
 
+  // Per-CPU data is private to its pCPU: accesses are counted and observed, but they are not
+  // interleaving points (no other pCPU can race with them).
+
   *getPerCpu(cpu: number, field: 'VMID' | 'VCPUID' | 'LAST_VMID' | 'LAST_VCPU' | 'HOST_ELR' | 'HOST_SPSR'): Gen<bigint> {
-    return yield* this.ldAt(cpu, this.percpu(cpu), PERCPU[field]);
+    return this.load(cpu, this.percpuAt(cpu, PERCPU[field]));
   }
 
   *setPerCpu(cpu: number, field: 'VMID' | 'VCPUID' | 'LAST_VMID' | 'LAST_VCPU' | 'HOST_ELR' | 'HOST_SPSR', v: bigint): Gen {
-    yield* this.stAt(cpu, this.percpu(cpu), PERCPU[field], v);
+    this.store(cpu, this.percpuAt(cpu, PERCPU[field]), v);
   }
 
   /** The host's saved EL1 system register number i (ctxt-switch.ts CTXT_SYSREGS order). */
   *getHostSysreg(cpu: number, i: number): Gen<bigint> {
-    return yield* this.ldAt(cpu, this.percpu(cpu), PERCPU.HOST_SYSREGS + i * 8);
+    return this.load(cpu, this.percpuAt(cpu, PERCPU.HOST_SYSREGS + i * 8));
   }
 
   *setHostSysreg(cpu: number, i: number, v: bigint): Gen {
-    yield* this.stAt(cpu, this.percpu(cpu), PERCPU.HOST_SYSREGS + i * 8, v);
+    this.store(cpu, this.percpuAt(cpu, PERCPU.HOST_SYSREGS + i * 8), v);
   }
 
   /** The host's x0..x30 saved on KCore's stack at a host trap (struct s2_host_regs). */
-  *getHostReg(cpu: number, i: number): Gen<bigint> {
-    return yield* this.ldAt(cpu, this.percpu(cpu), PERCPU.HOST_REGS + i * 8);
+  getHostReg(cpu: number, i: number): bigint {
+    return this.load(cpu, this.percpuAt(cpu, PERCPU.HOST_REGS + i * 8));
   }
 
-  *setHostReg(cpu: number, i: number, v: bigint): Gen {
-    yield* this.stAt(cpu, this.percpu(cpu), PERCPU.HOST_REGS + i * 8, v);
+  setHostReg(cpu: number, i: number, v: bigint): void {
+    this.store(cpu, this.percpuAt(cpu, PERCPU.HOST_REGS + i * 8), v);
   }
 
   // ---- s2page array (s2pages_lock) ----

@@ -72,7 +72,7 @@ export function isHostHypercall(nr: number): boolean {
  */
 export function* hostHvc(k: Kcore, cpu: number): Gen<bigint> {
   const am = k.am;
-  for (let r = 0; r < 31; r++) yield* am.setHostReg(cpu, r, k.m.getX(cpu, r));
+  for (let r = 0; r < 31; r++) am.setHostReg(cpu, r, k.m.getX(cpu, r));
   am.count(cpu, 'gpr_save', 31);
   const nr = k.m.getX(cpu, 0);
   const args = [1, 2, 3, 4, 5].map((r) => k.m.getX(cpu, r));
@@ -97,8 +97,8 @@ export function* hostHvc(k: Kcore, cpu: number): Gen<bigint> {
       rejected = true;
     }
   }
-  yield* am.setHostReg(cpu, 0, ret);
-  for (let r = 0; r < 31; r++) k.m.setX(cpu, r, yield* am.getHostReg(cpu, r));
+  am.setHostReg(cpu, 0, ret);
+  for (let r = 0; r < 31; r++) k.m.setX(cpu, r, am.getHostReg(cpu, r));
   am.count(cpu, 'gpr_restore', 31);
   k.event({ kind: 'hvc-ret', cpu, nr: n, name, ret, rejected });
   return ret;

@@ -351,8 +351,8 @@ export class Machine {
 
   /** RAM as 64-bit words (index = (pa − ramBase) / 8). Writes through it must call `codeChanged` for code/monitored data. */
   ram64(): BigUint64Array {
-    // A detached buffer (the wasm memory grew) has byteLength 0: cheaper to test than memory.buffer.
-    if (this.ram64View !== undefined && this.ram64View.buffer.byteLength !== 0) return this.ram64View;
+    // A view of a detached buffer (the wasm memory grew) has length 0: cheaper to test than memory.buffer.
+    if (this.ram64View !== undefined && this.ram64View.length !== 0) return this.ram64View;
     this.view();
     if (this.ram64View === undefined || this.ram64View.buffer !== this.core.x.memory.buffer) {
       this.ram64View = new BigUint64Array(this.core.x.memory.buffer, this.core.x.ramHostPtr(), this.ramBytes / 8);

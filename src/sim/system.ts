@@ -181,6 +181,28 @@ export class System {
     return this.summary(stop, detail, Number(process.hrtime.bigint() - t0) / 1e9, steps);
   }
 
+  /**
+   * Boots the host on every pCPU, then runs `task` on pCPU `cpu` as host kernel code (KServ) to
+   * completion under the scheduler, and returns its result. No VMs are created; the other pCPUs
+   * stay idle. For benchmarks and tests that drive the hypervisor interface directly.
+   */
+  runHost<R>(cpu: number, task: (hyp: HostHyp, kserv: Kserv) => Gen<R>): R {
+    let result: { value: R } | null = null;
+    const self = this;
+    for (let c = 0; c < this.m.cpus; c++) {
+      this.m.setSysRaw(c, 'HCR_EL2', 1n << 31n);
+      this.m.setPstate(c, 0x3c5n);
+      this.m.setOn(c, true);
+      this.sched.setTask(c, (function* (): Gen {
+        yield* self.kserv.bootCpu(c);
+        if (c === cpu) result = { value: yield* task(self.hyp, self.kserv) };
+      })());
+    }
+    this.sched.runUntil(() => result !== null || this.hyp.halted() !== null || this.allTasksDone());
+    if (result === null) throw new Error(`runHost: the host task did not finish (${this.hyp.halted() ?? 'no progress'})`);
+    return (result as { value: R }).value;
+  }
+
   private allTasksDone(): boolean {
     for (let c = 0; c < this.m.cpus; c++) if (this.sched.hasTask(c)) return false;
     return true;
