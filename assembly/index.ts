@@ -20,7 +20,7 @@ import { sysRead, sysWrite, setRunBase, isTranslationReg } from "./cpu/sysreg";
 import { exceptionReturn, takeException, invalidateFetch } from "./cpu/exception";
 import { newContext } from "./mmu/tlb";
 import { translate, trPa, fltFsc } from "./mmu/translate";
-import { tlbStat, tlbValidCount, tlbFlushEverything } from "./mmu/tlb";
+import { tlbStat, tlbValidCount, tlbFlushEverything, tlbEntriesOf, tlbEntries } from "./mmu/tlb";
 import { tlbiCount } from "./mmu/maint";
 
 export function ramHostPtr(): usize { return ramHost; }
@@ -93,6 +93,9 @@ export function lastFsc(): u32 { return fltFsc; }
 /** TLB counters of `cpu`: 0 hits, 1 misses, 2 walk steps (descriptor reads). */
 export function statTlb(cpu: i32, which: i32): u64 { return tlbStat(cpu, which); }
 export function statTlbValid(cpu: i32): u32 { return tlbValidCount(cpu); }
+/** Where `cpu`'s architectural TLB entries are, and how many each CPU has (read by src/machine). */
+export function tlbEntriesAddr(cpu: i32): usize { return tlbEntriesOf(cpu); }
+export function tlbEntriesPerCpu(): u32 { return tlbEntries; }
 export function flushAllTlbs(): void { tlbFlushEverything(); }
 export function statTlbi(): u64 { return tlbiCount; }
 

@@ -286,6 +286,9 @@ export function tlbStat(cpu: i32, which: i32): u64 {
 }
 
 /** Number of valid entries in `cpu`'s TLB (for tests and the teaching views). */
+/** Address of `cpu`'s first TLB entry (entries are ENTRY bytes, layout above), for observers. */
+export function tlbEntriesOf(cpu: i32): usize { return cpuTlb(cpu); }
+
 export function tlbValidCount(cpu: i32): u32 {
   const base = cpuTlb(cpu);
   let n: u32 = 0;

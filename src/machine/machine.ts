@@ -465,11 +465,61 @@ export class Machine {
     return { hits: u64(x.statTlb(cpu, 0)), misses: u64(x.statTlb(cpu, 1)), walkSteps: u64(x.statTlb(cpu, 2)), valid: x.statTlbValid(cpu) };
   }
 
+  /**
+   * The valid entries of `cpu`'s architectural TLB (for observers: stale-TLB checks, the browser
+   * view). Layout of an entry, from assembly/mmu/tlb.ts: inBase u64, outBase u64, meta u32
+   * (bit 0 valid, bits 2:1 kind, 7:3 block shift, 8 global, 9 device, 21:16 permissions),
+   * asid u16, vmid u16, stamp u32.
+   */
+  tlbEntries(cpu: number): TlbEntry[] {
+    const x = this.core.x;
+    const n = x.tlbEntriesPerCpu();
+    const base = x.tlbEntriesAddr(cpu);
+    const dv = new DataView(x.memory.buffer);
+    const out: TlbEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = base + i * 32;
+      const meta = dv.getUint32(e + 16, true);
+      if ((meta & 1) === 0) continue;
+      const shift = (meta >>> 3) & 31;
+      out.push({
+        kind: TLB_KINDS[(meta >>> 1) & 3] ?? 's1',
+        inBase: dv.getBigUint64(e, true),
+        outBase: dv.getBigUint64(e + 8, true),
+        size: 1n << BigInt(shift),
+        global: (meta & 0x100) !== 0,
+        device: (meta & 0x200) !== 0,
+        perms: (meta >>> 16) & 63,
+        asid: dv.getUint16(e + 20, true),
+        vmid: dv.getUint16(e + 22, true),
+      });
+    }
+    return out;
+  }
+
   /** TLBI instructions executed by all CPUs. */
   tlbiCount(): bigint {
     return u64(this.core.x.statTlbi());
   }
 }
+
+/** One cached translation (Machine.tlbEntries). */
+export interface TlbEntry {
+  /** s1: EL1&0 VA → PA (combined with stage 2 when on); s2: IPA → PA; el2: EL2 VA → PA. */
+  readonly kind: 's1' | 's2' | 'el2';
+  readonly inBase: bigint;
+  readonly outBase: bigint;
+  /** Bytes the entry covers (4 KB page or a block). */
+  readonly size: bigint;
+  readonly global: boolean;
+  readonly device: boolean;
+  /** s1/el2: R0 W0 X0 R1 W1 X1 (bits 0..5); s2: stage-2 R W X (bits 0..2). */
+  readonly perms: number;
+  readonly asid: number;
+  readonly vmid: number;
+}
+
+const TLB_KINDS = ['s1', 's2', 'el2'] as const;
 
 /** All system-register names the core knows (for tools and help text). */
 export const SYSREG_NAMES: readonly string[] = SYSREGS.map((d) => d.name);

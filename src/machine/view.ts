@@ -56,6 +56,8 @@ export interface CoreExports {
   lastFsc(): number;
   statTlb(cpu: number, which: number): bigint;
   statTlbValid(cpu: number): number;
+  tlbEntriesAddr(cpu: number): number;
+  tlbEntriesPerCpu(): number;
   flushAllTlbs(): void;
   enableGic(gicd: bigint, gicr: bigint): void;
   setIrqLevel(cpu: number, intid: number, level: number): void;
