@@ -14,10 +14,8 @@
  * +0x10000 + n × 0x1000. Size 0x20000.
  */
 import type { Machine } from '../machine/machine.js';
-import { runToEnd } from '../sim/task.js';
-import { getLeaf, s2Geometry, type PtMem } from '../kcore/npt.js';
-import type { Pa } from '../arch/addr.js';
-import { D_ADDR_MASK, isValid, levelSize, S2AP_R, S2AP_W } from '../arch/desc.js';
+import { lookupLeaf, stage2Geometry } from '../arch/pgwalk.js';
+import { S2AP_R, S2AP_W } from '../arch/desc.js';
 
 export const SMMU_BASE = 0x0905_0000n;
 export const SMMU_SIZE = 0x2_0000n;
@@ -89,30 +87,19 @@ export class Smmu {
     };
     if (cb < 0 || cb >= SMMU_BANKS || (this.bankReg(cb, CB_SCTLR) & 1n) === 0n) return fail();
     if (iova >= 1n << 40n) return fail();
-    const root = Number(this.bankReg(cb, CB_TTBR0) & 0x0000_ffff_ffff_e000n) as Pa;
-    if (!this.m.inRam(BigInt(root), 8192)) return fail();
-    const mem: PtMem = {
-      *read(a) {
-        return directRead(mem2, a);
-      },
-      *write() {
-        throw new Error('the SMMU walker does not write');
-      },
-    };
-    const mem2 = this.m;
-    const leaf = runToEnd(getLeaf(mem, s2Geometry(root), Number(iova)));
-    if (!isValid(leaf.pte) || leaf.level === 0) return fail();
+    const root = this.bankReg(cb, CB_TTBR0) & 0x0000_ffff_ffff_e000n;
+    if (!this.m.inRam(root, 8192)) return fail();
+    const m = this.m;
+    const leaf = lookupLeaf((a) => (m.inRam(a, 8) ? m.read64(a) : 0n), stage2Geometry(root), iova);
+    if (leaf === null) return fail();
+    const pte = leaf.desc;
     const need = write ? S2AP_W : S2AP_R;
-    if ((leaf.pte & need) === 0n) return fail();
+    if ((pte & need) === 0n) return fail();
     this.stats.translated++;
-    const size = BigInt(levelSize(leaf.level));
-    return (leaf.pte & D_ADDR_MASK & ~(size - 1n)) | (iova & (size - 1n));
+    return leaf.outBase | (iova - leaf.inBase);
   }
 }
 
-function directRead(m: Machine, a: Pa): bigint {
-  return m.inRam(BigInt(a), 8) ? m.read64(BigInt(a)) : 0n;
-}
 
 /**
  * A DMA-capable device behind an SMMU context bank: copies bytes between a host-side buffer and

@@ -1,0 +1,106 @@
+/**
+ * A synchronous reader of VMSAv8-64 translation tables (4 KB granule), for everything that reads
+ * tables as the hardware would without being KCore: the SMMU's table walk, the isolation checks,
+ * trace and teaching views. It never writes. KCore's own walker (src/kcore/npt.ts) is a
+ * generator because each of its descriptor accesses is an interleaving point; this one is not.
+ *
+ * Geometry follows VTCR_EL2/TCR_ELx: the start level, how many index bits the (possibly
+ * concatenated) start-level table has, and the input-address size.
+ */
+import { D_ADDR_MASK, isTable, isValid, levelSize } from './desc.js';
+
+export interface TableGeometry {
+  /** Physical address of the start-level table (concatenated tables are contiguous). */
+  readonly root: bigint;
+  readonly startLevel: number;
+  /** Index bits at the start level: 9, or 10 for two concatenated level-1 tables (40-bit stage 2). */
+  readonly startIndexBits: number;
+  /** Input address bits (40 for SeKVM's stage 2, 48 for a 4-level stage 1). */
+  readonly inputBits: number;
+}
+
+/** SeKVM's stage 2 (and the SMMU's): 40-bit IPA, two concatenated level-1 tables (T0SZ 24, SL0 1). */
+export function stage2Geometry(root: bigint): TableGeometry {
+  return { root, startLevel: 1, startIndexBits: 10, inputBits: 40 };
+}
+
+/** A 4-level stage-1 table with 48-bit input (KCore's EL2 table). */
+export function stage1Geometry48(root: bigint): TableGeometry {
+  return { root, startLevel: 0, startIndexBits: 9, inputBits: 48 };
+}
+
+/** Reads the u64 at a physical address (0 for addresses that are not RAM). */
+export type PhysRead = (pa: bigint) => bigint;
+
+export interface Leaf {
+  /** The leaf descriptor (block or page). */
+  readonly desc: bigint;
+  readonly level: number;
+  /** Where the descriptor lives. */
+  readonly descPa: bigint;
+  /** First input address the leaf covers, and its size in bytes. */
+  readonly inBase: bigint;
+  readonly size: bigint;
+  /** Output address of inBase. */
+  readonly outBase: bigint;
+}
+
+function indexBits(g: TableGeometry, level: number): number {
+  return level === g.startLevel ? g.startIndexBits : 9;
+}
+
+function indexOf(g: TableGeometry, level: number, addr: bigint): bigint {
+  const shift = BigInt(12 + 9 * (3 - level));
+  return (addr >> shift) & ((1n << BigInt(indexBits(g, level))) - 1n);
+}
+
+/** The leaf translating `addr`, or null (invalid entry on the way, or out of range). */
+export function lookupLeaf(read: PhysRead, g: TableGeometry, addr: bigint): Leaf | null {
+  if (addr < 0n || addr >= 1n << BigInt(g.inputBits)) return null;
+  let table = g.root;
+  for (let level = g.startLevel; level <= 3; level++) {
+    const descPa = table + indexOf(g, level, addr) * 8n;
+    const d = read(descPa);
+    if (!isValid(d)) return null;
+    if (isTable(d, level)) {
+      table = d & D_ADDR_MASK;
+      continue;
+    }
+    if (level === 0 || (level === 3 && (d & 3n) !== 3n)) return null;   // reserved encodings
+    const size = BigInt(levelSize(level));
+    const inBase = addr & ~(size - 1n);
+    return { desc: d, level, descPa, inBase, size, outBase: d & D_ADDR_MASK & ~(size - 1n) };
+  }
+  return null;
+}
+
+export interface TableVisitor {
+  /** A valid leaf. */
+  leaf?(l: Leaf): void;
+  /** A table page reached from the root (the root pages included), with its level. */
+  table?(pa: bigint, level: number): void;
+}
+
+/** Visits every valid leaf and table page of the tree. */
+export function walkTables(read: PhysRead, g: TableGeometry, v: TableVisitor): void {
+  const rootEntries = 1 << g.startIndexBits;
+  for (let p = 0; p < Math.ceil(rootEntries / 512); p++) v.table?.(g.root + BigInt(p * 4096), g.startLevel);
+  walkLevel(read, g, v, g.root, g.startLevel, 0n, rootEntries);
+}
+
+function walkLevel(read: PhysRead, g: TableGeometry, v: TableVisitor, table: bigint, level: number, base: bigint, entries: number): void {
+  const size = BigInt(levelSize(level));
+  for (let i = 0; i < entries; i++) {
+    const descPa = table + BigInt(i * 8);
+    const d = read(descPa);
+    if (!isValid(d)) continue;
+    const inBase = base + BigInt(i) * size;
+    if (isTable(d, level)) {
+      const next = d & D_ADDR_MASK;
+      v.table?.(next, level + 1);
+      walkLevel(read, g, v, next, level + 1, inBase, 512);
+    } else if (level > 0 && !(level === 3 && (d & 3n) !== 3n)) {
+      v.leaf?.({ desc: d, level, descPa, inBase, size, outBase: d & D_ADDR_MASK & ~(size - 1n) });
+    }
+  }
+}
