@@ -241,14 +241,27 @@ function* loadAndVerify(k: Kcore, cpu: number, vmid: number, cnt: number, key: R
     if (mapped < pages) return `image ${i}: only ${mapped} of ${pages} pages were remapped`;
     // unmap_and_load_vm_image: 2 MB steps over the image's IPA range.
     const first2m = Math.floor(load / 0x20_0000) * 0x20_0000;
+    const blocks: { blk: number; pfn2m: number }[] = [];
     for (let blk = first2m; blk < load + size; blk += 0x20_0000) {
       const probe = Math.max(blk, load);
       const pa = yield* el2Lookup(k, cpu, remap + (probe - load));
       if (pa === null) return `image ${i}: remapped page for IPA ${hex(probe)} missing`;
       const pfn2m = pa - (probe - blk);
       if (pfn2m % 0x20_0000 !== 0) return `image ${i}: host pages for IPA ${hex(blk)} are not a 2 MB-aligned block`;
-      yield* protAndMapVmS2pt(k, cpu, vmid, blk, BigInt(pfn2m), 2);
+      blocks.push({ blk, pfn2m });
     }
+    // Every remapped page must be the page the VM's stage 2 will map at its IPA (its block's
+    // base + its offset): otherwise the bytes verified below are not the bytes the VM runs
+    // (sekvm.md §4.2: KServ may not choose the VM's boot code; it must be the verified image).
+    // Checked before any page changes hands.
+    for (let p = 0; p < pages; p++) {
+      const ipa = load + p * 4096;
+      const b = blocks[Math.floor(ipa / 0x20_0000) - first2m / 0x20_0000]!;
+      const want = b.pfn2m + (ipa - b.blk);
+      const pa = yield* el2Lookup(k, cpu, remap + p * 4096);
+      if (pa !== want) return `image ${i}: page ${p} (IPA ${hex(ipa)}) was remapped from ${pa === null ? 'nothing' : hex(pa)}, but the VM would map ${hex(want)} there`;
+    }
+    for (const b of blocks) yield* protAndMapVmS2pt(k, cpu, vmid, b.blk, BigInt(b.pfn2m), 2);
     // verify_image: the signature over the bytes now owned by the VM, read through the remap window.
     const bytes = new Uint8Array(size);
     for (let p = 0; p < pages; p++) {
@@ -271,8 +284,17 @@ function* loadAndVerify(k: Kcore, cpu: number, vmid: number, cnt: number, key: R
  */
 export function* physAddrIoremap(k: Kcore, cpu: number, vmid: number, gpa: bigint, pa: bigint, size: bigint): Gen<bigint> {
   checkVm('phys_addr_ioremap', vmid);
-  if (size <= 0n || size > 1n << 30n || gpa >= 1n << 40n || pa >= 1n << 44n) {
+  // Both ranges must end inside their address spaces (not only start there): a range running
+  // past 2^40 would otherwise be mapped in part and silently truncated.
+  if (size <= 0n || size > 1n << 30n || gpa + size > 1n << 40n || pa + size > 1n << 44n) {
     violation('bad-argument', 'phys_addr_ioremap', `range gpa ${hex(gpa)} pa ${hex(pa)} size ${hex(size)} is out of bounds`);
+  }
+  // The SMMU's registers are not a device a VM may drive: KCore owns the SMMU configuration
+  // and emulates every access to it (sekvm.md §1 "DMA", §2.3); mapping them into a VM would let
+  // it program DMA around KCore's checks.
+  for (let off = 0n; off < size; off += 4096n) {
+    const page = Number((pa + off) & ~0xfffn);
+    if (k.smmu !== null && k.smmu.owns(page)) violation('ownership', 'phys_addr_ioremap', `pa ${hex(page)} is an SMMU register page`);
   }
   const am = k.am;
   yield* am.acquire(cpu, vmLock(vmid));

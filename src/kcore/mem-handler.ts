@@ -6,7 +6,7 @@
 import type { Gen } from '../sim/task.js';
 import { type Pa, pfn as toPfn, hex } from '../arch/addr.js';
 import type { Kcore } from './kcore.js';
-import { VM_STATE, VCPU_STATE, HOSTVISOR, INVALID64, V, vmStateName } from './constants.js';
+import { VM_STATE, VCPU_STATE, HOSTVISOR, INVALID64, V, HYPSEC_MAX_VCPUS, vmStateName } from './constants.js';
 import { vmLock, S2PAGE_LOCK } from './locks.js';
 import { violation } from './errors.js';
 import { checkVm, checkVcpu } from './boot-ops.js';
@@ -22,7 +22,8 @@ const MAX_CLEAR_BYTES = 1n << 36n;
 /**
  * clear_vm_range (HVC_CLEAR_VM_S2_RANGE 9): every page of `vmid` in [start, start+size) is
  * scrubbed and returned to the host (clear_vm_page). Only for a powered-off VM (the Coq check;
- * the C artifact's power flag is never set, §9.3 #2); otherwise a no-op.
+ * the C artifact's power flag is never set, §9.3 #2); otherwise a no-op. Refused while a vCPU
+ * of the VM is still ACTIVE.
  */
 export function* clearVmS2Range(k: Kcore, cpu: number, vmid: number, start: bigint, size: bigint): Gen<bigint> {
   checkVm('clear_vm_s2_range', vmid);
@@ -30,6 +31,17 @@ export function* clearVmS2Range(k: Kcore, cpu: number, vmid: number, start: bigi
   const am = k.am;
   yield* am.acquire(cpu, vmLock(vmid));
   const vs = Number(yield* am.getVmInfo(cpu, vmid, 'STATE'));
+  // A powered-off VM may still have a vCPU executing on another pCPU until its next exit (the
+  // vCPU that ran SYSTEM_OFF is not the only one): its stage 2 still maps the VM's pages, so
+  // they may not be scrubbed and handed back yet. The Coq model lets no POWEROFF VM touch
+  // memory (sekvm.md §4.2, §4.3 "a POWEROFF VM can never run again"); this check makes it so.
+  if (vs === VM_STATE.POWEROFF) {
+    for (let v = 0; v < HYPSEC_MAX_VCPUS; v++) {
+      if (Number(yield* am.getVcpuField(cpu, vmid, v, 'STATE')) === VCPU_STATE.ACTIVE) {
+        violation('bad-state', 'clear_vm_s2_range', `VM ${vmid} is off but its vCPU ${v} is still running`);
+      }
+    }
+  }
   yield* am.release(cpu, vmLock(vmid));
   if (vs !== VM_STATE.POWEROFF) return 0n;
   const first = Number(start >> 12n);

@@ -105,6 +105,26 @@ export function* assignPfnToVm(k: Kcore, cpu: number, vmid: number, gfn: bigint,
   }
 }
 
+/**
+ * The check half of assign_pfn_to_vm (same rules, nothing written): raises the violation
+ * assign_pfn_to_vm would raise for this page. Caller holds s2pages_lock.
+ */
+export function* checkAssignPfnToVm(k: Kcore, cpu: number, vmid: number, gfn: bigint, f: Pfn): Gen {
+  const am = k.am;
+  const owner = yield* getPfnOwner(am, cpu, f);
+  const count = yield* getPfnCount(am, cpu, f);
+  if (owner === HOSTVISOR && !k.bug('assign-no-owner-check')) {
+    if (count !== 0) violation('ownership', 'assign_pfn_to_vm', `pfn ${hex(f)} is host-owned with count ${count} (SMMU-mapped)`);
+  } else if (owner === vmid) {
+    const cur = yield* getPfnMap(am, cpu, f);
+    if (cur !== gfn && cur !== INVALID64) {
+      violation('ownership', 'assign_pfn_to_vm', `pfn ${hex(f)} of VM ${vmid} is already at gfn ${hex(cur)}, not ${hex(gfn)}`);
+    }
+  } else if (!(k.bug('assign-no-owner-check') && owner !== INVALID_MEM)) {
+    violation('ownership', 'assign_pfn_to_vm', `pfn ${hex(f)} is owned by ${k.principalName(owner)}, not the host or VM ${vmid}`);
+  }
+}
+
 /** map_pfn_vm: installs a VM stage-2 leaf (PAGE_S2_KERNEL, RWX whatever KServ asked) under the VM's table lock. */
 export function* mapPfnVm(k: Kcore, cpu: number, vmid: number, addr: number, f: Pfn, level: 2 | 3): Gen {
   const am = k.am;
@@ -132,6 +152,14 @@ export function* protAndMapVmS2pt(k: Kcore, cpu: number, vmid: number, addr: num
   for (let i = 0; i < n; i++) {
     if (!am.isRamPfn(toPfn(pfn0 + i))) violation('ownership', 'prot_and_map_vm_s2pt', `pfn ${hex(pfn0 + i)} is not RAM`);
   }
+  // Check, then commit (STYLE rule 2): every page of a 2 MB block, and the VM's stage-2 slot,
+  // before the first page changes hands — a refused proposal must not leave some of its
+  // pages given to the VM but never mapped.
+  for (let i = 0; i < n; i++) yield* checkAssignPfnToVm(k, cpu, vmid, BigInt(gfn0 + i), toPfn(pfn0 + i));
+  yield* am.acquire(cpu, nptLock(vmid));
+  const slot = yield* walkS2pt(am, cpu, vmid, gfn0 * 4096);
+  yield* am.release(cpu, nptLock(vmid));
+  if (isValid(slot.pte) || slot.level > level) violation('existing-mapping', 'prot_and_map_vm_s2pt', `VM ${vmid} already maps IPA ${hex(gfn0 * 4096)}`);
   for (let i = 0; i < n; i++) yield* assignPfnToVm(k, cpu, vmid, BigInt(gfn0 + i), toPfn(pfn0 + i));
   yield* am.release(cpu, S2PAGE_LOCK);
   yield* mapPfnVm(k, cpu, vmid, gfn0 * 4096, toPfn(pfn0), level);

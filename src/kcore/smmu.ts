@@ -18,6 +18,7 @@ import {
 } from './constants.js';
 import { SMMU_LOCK, SPT_LOCK, S2PAGE_LOCK, vmLock } from './locks.js';
 import { violation } from './errors.js';
+import { bug } from '../util/result.js';
 import { getPfnOwner, getPfnCount, setPfnOwner, setPfnCount, getPfnMap, setPfnMap } from './page-manager.js';
 import { clearPfnHost } from './mem-manager.js';
 import { s2Geometry, getLeaf, mapLeaf, setLeaf, type PtMem } from './npt.js';
@@ -132,36 +133,50 @@ function* lpaeMap(k: Kcore, cpu: number, iova: bigint, paddr: bigint, prot: bigi
     if (s >= VM_STATE.VERIFIED) violation('bad-state', 'smmu_lpae_map', `VM ${vmid} is ${vmStateName(s)}`);
   }
   yield* am.acquire(cpu, S2PAGE_LOCK);
-  let owner = yield* getPfnOwner(am, cpu, f);
-  let count = yield* getPfnCount(am, cpu, f);
-  // smmu_assign_page
+  const owner = yield* getPfnOwner(am, cpu, f);
+  const count = yield* getPfnCount(am, cpu, f);
+  // Check, then commit (STYLE rule 2): smmu_assign_page's and update_smmu_page's checks and
+  // the free IOVA slot all come before the page changes hands, so a refused map never leaves
+  // a host page given to the VM but not mapped.
+  // smmu_assign_page (check): a VM's bank takes a host page with count 0, or its own page.
+  let assign = false;
   if (vmid !== HOSTVISOR && owner !== INVALID_MEM) {
     if (owner === HOSTVISOR) {
       if (count !== 0) violation('ownership', 'smmu_assign_page', `host pfn ${hex(f)} has count ${count}`);
-      yield* clearPfnHost(k, cpu, f);
-      yield* setPfnOwner(am, cpu, f, vmid);
-      yield* setPfnMap(am, cpu, f, gfn);
-      yield* setPfnCount(am, cpu, f, INVALID_MEM);
-      owner = vmid;
-      count = INVALID_MEM;
-      k.event({ kind: 'owner', cpu, pfn: f, from: HOSTVISOR, to: vmid, gfn });
+      assign = true;
     } else if (owner !== vmid) {
       violation('ownership', 'smmu_assign_page', `pfn ${hex(f)} belongs to ${k.principalName(owner)}, not VM ${vmid}`);
     }
   }
-  // update_smmu_page
-  const ok = owner === INVALID_MEM
-    || (owner === vmid && (vmid === HOSTVISOR || (yield* getPfnMap(am, cpu, f)) === gfn))
+  // update_smmu_page (check), on the page as smmu_assign_page leaves it.
+  const ownerAfter = assign ? vmid : owner;
+  const ok = ownerAfter === INVALID_MEM
+    || (ownerAfter === vmid && (vmid === HOSTVISOR || assign || (yield* getPfnMap(am, cpu, f)) === gfn))
     || (k.bug('smmu-map-vm-page-for-host') && vmid === HOSTVISOR);
   if (!ok) violation('ownership', 'smmu_map_page', `pfn ${hex(f)} (${k.principalName(owner)}) cannot be mapped at iova ${hex(iova)} for ${k.principalName(vmid)}`);
   if (owner === HOSTVISOR && vmid === HOSTVISOR) {
     if (count >= MAX_SMMU_COUNT) violation('ownership', 'smmu_map_page', `host pfn ${hex(f)} already has ${count} SMMU mappings`);
   }
+  // The IOVA must be free in the bank, and the pool must hold the tables the map will need.
+  yield* am.acquire(cpu, SPT_LOCK);
+  const slot = yield* getLeaf(doorMem(k, cpu), s2Geometry(hwTtbr(k, id)), Number(iova));
+  if (slot.pte !== 0n) violation('existing-mapping', 'smmu_lpae_map', `iova ${hex(iova)} is already mapped in bank ${id}`);
+  const free = Number(k.lay.smmuPool) + k.lay.smmuPoolPages * 4096 - Number(yield* am.getCore(cpu, 'SMMU_POOL_NEXT'));
+  if (free < (3 - slot.level) * 4096) violation('pool-exhausted', 'smmu_lpae_map', 'SMMU table pool exhausted');
+  yield* am.release(cpu, SPT_LOCK);
+  // smmu_assign_page (commit)
+  if (assign) {
+    yield* clearPfnHost(k, cpu, f);
+    yield* setPfnOwner(am, cpu, f, vmid);
+    yield* setPfnMap(am, cpu, f, gfn);
+    yield* setPfnCount(am, cpu, f, INVALID_MEM);
+    k.event({ kind: 'owner', cpu, pfn: f, from: HOSTVISOR, to: vmid, gfn });
+  }
+  // update_smmu_page (commit)
   yield* am.acquire(cpu, SPT_LOCK);
   const pte = (paddr & D_ADDR_MASK) | (prot & (S2AP_R | S2AP_W)) | S2_MEMATTR_NORMAL_WB | D_AF | D_SH_INNER | PTE_MARK | 3n;
   const r = yield* mapLeaf(doorMem(k, cpu), s2Geometry(hwTtbr(k, id)), Number(iova), 3, pte, () => allocSptPage(k, cpu));
-  if (r === 'no-memory') violation('pool-exhausted', 'smmu_lpae_map', 'SMMU table pool exhausted');
-  if (r === 'existing') violation('existing-mapping', 'smmu_lpae_map', `iova ${hex(iova)} is already mapped in bank ${id}`);
+  if (r !== 'mapped') bug(`smmu_lpae_map: map of a checked free slot returned ${r}`);
   yield* am.release(cpu, SPT_LOCK);
   if (owner === HOSTVISOR && vmid === HOSTVISOR) yield* setPfnCount(am, cpu, f, count + 1);
   yield* am.release(cpu, S2PAGE_LOCK);
@@ -181,7 +196,7 @@ function* iovaToPhys(k: Kcore, cpu: number, iova: bigint, cbndx: number, index: 
   return isValid(leaf.pte) ? (leaf.pte & D_ADDR_MASK) | (iova & 0xfffn) : 0n;
 }
 
-/** SMMU_CLEAR (27): unmaps `iova`; a host page's count drops. Not for a verified VM's bank. */
+/** SMMU_CLEAR (27): unmaps `iova`; a host page's count drops. Only for the host's or a READY VM's bank. */
 function* smmuClear(k: Kcore, cpu: number, iova: bigint, cbndx: number, index: number): Gen<bigint> {
   const id = checkCfg('smmu_clear', index, cbndx);
   if (iova >= 1n << 40n) violation('bad-argument', 'smmu_clear', `iova ${hex(iova)} out of range`);
@@ -191,7 +206,10 @@ function* smmuClear(k: Kcore, cpu: number, iova: bigint, cbndx: number, index: n
   if (vmid === V_INVALID) violation('bad-state', 'smmu_clear', `context bank ${id} is not allocated`);
   if (vmid !== HOSTVISOR) {
     const s = yield* vmStateOf(k, cpu, vmid);
-    if (s === VM_STATE.VERIFIED) violation('bad-state', 'smmu_clear', `bank ${id} belongs to running VM ${vmid}`);
+    // Coq: state ≥ VERIFIED (sekvm.md §2.2.5, §9.3 #2). Clearing a powered-off VM's bank would
+    // decrement the count of a host page it once mapped even while a host bank still maps it
+    // (smmu_count), letting that page go to another VM while DMA-mapped.
+    if (s >= VM_STATE.VERIFIED) violation('bad-state', 'smmu_clear', `bank ${id} belongs to VM ${vmid}, which is ${vmStateName(s)}`);
   }
   yield* am.acquire(cpu, S2PAGE_LOCK);
   yield* am.acquire(cpu, SPT_LOCK);

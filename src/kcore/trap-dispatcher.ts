@@ -46,7 +46,8 @@ HOST_HCALL[HVC.TIMER_SET_CNTVOFF] = function* (k, cpu, a) {
 HOST_HCALL[HVC.VCPU_RUN] = (k, cpu, a) => vcpuRun(k, cpu, small(a[0]!), small(a[1]!));
 HOST_HCALL[HVC.CLEAR_VM_S2_RANGE] = (k, cpu, a) => clearVmS2Range(k, cpu, small(a[0]!), a[1]!, a[2]!);
 HOST_HCALL[HVC.SET_BOOT_INFO] = (k, cpu, a) => setBootInfo(k, cpu, small(a[0]!), a[1]!, a[2]!);
-HOST_HCALL[HVC.REMAP_VM_IMAGE] = (k, cpu, a) => remapVmImage(k, cpu, small(a[0]!), Number(a[1]! & 0xf_ffff_ffffn), small(a[2]!));
+// A pfn beyond 36 bits is out of range, not aliased onto RAM by masking (Coq: full range checks, sekvm.md §9.3 #5).
+HOST_HCALL[HVC.REMAP_VM_IMAGE] = (k, cpu, a) => remapVmImage(k, cpu, small(a[0]!), a[1]! > 0xf_ffff_ffffn ? -1 : Number(a[1]!), small(a[2]!));
 HOST_HCALL[HVC.VERIFY_VM_IMAGES] = (k, cpu, a) => verifyAndLoadImages(k, cpu, small(a[0]!));
 HOST_HCALL[HVC.REGISTER_KVM] = (k, cpu) => registerKvm(k, cpu);
 HOST_HCALL[HVC.REGISTER_VCPU] = (k, cpu, a) => registerVcpu(k, cpu, small(a[0]!), small(a[1]!));
