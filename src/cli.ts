@@ -8,7 +8,8 @@ import { UsageError } from './cli/command.js';
 
 /** Subcommands in help order: name → module path and one-line summary. */
 const COMMANDS: ReadonlyArray<readonly [string, string, string]> = [
-  ['demo', './cli/demo.js', 'run the demonstration (what `npm start` shows)'],
+  ['demo', './cli/demo.js', 'run the demonstration: SeKVM with two VMs (what `npm start` shows)'],
+  ['run', './cli/run.js', 'run KCore, KServ and VMs from a scenario file or flags, then report'],
   ['user', './cli/user.js', 'run a static AArch64 Linux executable at EL0 (write/exit syscalls)'],
   ['bare', './cli/bare.js', 'boot a bare-metal ELF on the QEMU virt board at EL2 (PL011, PSCI, semihosting)'],
   ['asm', './cli/asm.js', 'assemble GNU-syntax A64 assembly into an ELF64 or flat binary'],

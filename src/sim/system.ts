@@ -9,6 +9,7 @@ import { Scheduler } from './sched.js';
 import type { Gen } from './task.js';
 import { Meter } from '../cost/meter.js';
 import type { TraceEvent, TraceSink } from '../trace/events.js';
+import { ecName, esrEc } from '../arch/esr.js';
 import type { TraceRecord } from '../trace/record.js';
 import { Kcore, type KcoreBug, type OnViolation } from '../kcore/kcore.js';
 import { KcoreSmmuImpl } from '../kcore/smmu.js';
@@ -44,6 +45,16 @@ export interface VmSummary {
   readonly state: string;
   readonly failure: string | null;
   readonly output: readonly string[];
+  /** Number of vCPUs the VM was created with. */
+  readonly vcpus: number;
+}
+
+/** A KCore check that failed (a `kcore-halt` event): the hypercall was refused, or KCore halted. */
+export interface ViolationSummary {
+  readonly code: string;
+  readonly where: string;
+  readonly detail: string;
+  readonly mode: 'halt' | 'reject';
 }
 
 export interface RunSummary {
@@ -61,6 +72,16 @@ export interface RunSummary {
   readonly guestInsns: bigint;
   readonly seconds: number;
   readonly steps: number;
+  /** VM exits handled inside KCore (never seen by KServ), by EC name; empty in KVM mode. */
+  readonly kcoreExitsByEc: ReadonlyMap<string, number>;
+  /** Pages by owner when the run stopped, before VM teardown returned VM pages to the host. */
+  readonly pagesAtStop: ReadonlyMap<string, number>;
+  /** Every KCore check that refused a hypercall or halted KCore, in order. */
+  readonly violations: readonly ViolationSummary[];
+  /** Simulated time: the largest pCPU cycle count. */
+  readonly cycles: bigint;
+  /** Simulated CPU clock (cycles per second). */
+  readonly cpuHz: number;
 }
 
 export class System {
@@ -73,6 +94,9 @@ export class System {
   readonly smmus: Smmu[];
   readonly createErrors: { name: string; errno: bigint }[] = [];
   private kcoreExits = 0;
+  private readonly kcoreExitsByEc = new Map<string, number>();
+  private readonly violations: ViolationSummary[] = [];
+  private pagesAtStop: Map<string, number> | null = null;
   private readonly events: TraceSink;
 
   constructor(readonly cfg: SystemConfig) {
@@ -90,6 +114,7 @@ export class System {
     let seq = 0;
     this.events = (e: TraceEvent): void => {
       if (e.kind === 'guest-exit' && e.path === 'kcore') this.kcoreExits++;
+      this.observe(e);
       if (userTrace) userTrace({ seq: seq++, cycles: this.m.cycles(e.cpu), event: e });
     };
     this.smmus = [new Smmu(0, SMMU_BASE, this.m), new Smmu(1, SMMU_BASE + SMMU_SIZE, this.m)];
@@ -170,6 +195,7 @@ export class System {
     } else if (this.allTasksDone()) {
       stop = 'all-off';
       detail = 'every VM is off';
+      this.pagesAtStop = this.pagesByOwner();
       this.teardown();
     } else if (steps >= maxSteps) {
       stop = 'limit';
@@ -201,6 +227,16 @@ export class System {
     this.sched.runUntil(() => result !== null || this.hyp.halted() !== null || this.allTasksDone());
     if (result === null) throw new Error(`runHost: the host task did not finish (${this.hyp.halted() ?? 'no progress'})`);
     return (result as { value: R }).value;
+  }
+
+  /** Summary counters kept from the event stream (observation only). */
+  private observe(e: TraceEvent): void {
+    if (e.kind === 'guest-exit' && e.path === 'kcore') {
+      const ec = ecName(esrEc(e.esr));
+      this.kcoreExitsByEc.set(ec, (this.kcoreExitsByEc.get(ec) ?? 0) + 1);
+    } else if (e.kind === 'kcore-halt') {
+      this.violations.push({ code: e.code, where: e.where, detail: e.detail, mode: e.mode });
+    }
   }
 
   private allTasksDone(): boolean {
@@ -242,8 +278,10 @@ export class System {
     let guestInsns = 0n;
     for (let c = 0; c < this.m.cpus; c++) guestInsns += this.m.insns(c);
     const vms: VmSummary[] = this.kserv.vms.map((vm: Vm) => ({
-      vmid: vm.vmid, name: vm.name, state: vm.state, failure: vm.failure, output: vm.uart.lines,
+      vmid: vm.vmid, name: vm.name, state: vm.state, failure: vm.failure, output: vm.uart.lines, vcpus: vm.vcpus.length,
     }));
+    let cycles = 0n;
+    for (let c = 0; c < this.m.cpus; c++) if (this.m.cycles(c) > cycles) cycles = this.m.cycles(c);
     return {
       mode: this.cfg.mode,
       stop,
@@ -259,6 +297,12 @@ export class System {
       guestInsns,
       seconds,
       steps,
+      kcoreExitsByEc: this.kcoreExitsByEc,
+      pagesAtStop: this.pagesAtStop ?? this.pagesByOwner(),
+      violations: this.violations,
+      cycles,
+      // Machine.create's default clock when the configuration names none.
+      cpuHz: this.cfg.cpuHz ?? 2_400_000_000,
     };
   }
 }
