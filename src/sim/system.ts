@@ -13,6 +13,7 @@ import { ecName, esrEc } from '../arch/esr.js';
 import type { TraceRecord } from '../trace/record.js';
 import { Kcore, type KcoreBug, type OnViolation } from '../kcore/kcore.js';
 import { KcoreSmmuImpl } from '../kcore/smmu.js';
+import { kcoreLayout } from '../kcore/layout.js';
 import { SekvmHost } from './sekvm-host.js';
 import { KvmHyp } from '../kvm/kvm-hyp.js';
 import { Kserv, type Vm, type VmSpec } from '../kserv/kserv.js';
@@ -100,7 +101,7 @@ export class System {
   private readonly events: TraceSink;
 
   constructor(readonly cfg: SystemConfig) {
-    this.m = Machine.create({ cpus: cfg.cpus, ramBase: VIRT.RAM, ramBytes: cfg.ramMiB << 20, ...(cfg.cpuHz ? { cpuHz: cfg.cpuHz } : {}) });
+    this.m = Machine.create({ cpus: cfg.cpus, ramBase: VIRT.RAM, ramBytes: cfg.ramMiB * 1048576, ...(cfg.cpuHz ? { cpuHz: cfg.cpuHz } : {}) });
     this.m.enableGic(VIRT.GICD, VIRT.GICR);
     // The hypervisor (KCore or the KVM lowvisor) is TypeScript: every exception to EL2 exits the core.
     this.m.setHostEls([2]);
@@ -121,6 +122,12 @@ export class System {
     // KServ's shared_data pool sits at the bottom of RAM (outside KCore's protected range).
     const sharedBase = Number(VIRT.RAM) + 0x10_0000;
     if (cfg.mode === 'sekvm') {
+      // KCore's region sits at the top of RAM; the host needs its shared pool below it.
+      const lay = kcoreLayout(this.m.ramBase, this.m.ramBytes);
+      if (lay.base < BigInt(sharedBase + SHARED_BYTES)) {
+        const need = Math.ceil((Number(lay.end - lay.base) + 0x10_0000 + SHARED_BYTES) / 1048576);
+        throw new RangeError(`${cfg.ramMiB} MiB of RAM is too small for SeKVM: KCore needs ${Number(lay.end - lay.base) >> 20} MiB at the top of RAM and KServ ${Math.ceil((0x10_0000 + SHARED_BYTES) / 1048576)} MiB at the bottom (at least ${need} MiB)`);
+      }
       const k = new Kcore(this.m, this.meter, {
         onViolation: cfg.onViolation ?? 'reject',
         publicKey: cfg.trustedKey ?? rawPublicKey(),
