@@ -13,6 +13,7 @@ import { checkVm, checkVcpu } from './boot-ops.js';
 import { clearVmPage, clearPfnHost } from './mem-manager.js';
 import { getPfnOwner, getPfnCount, setPfnOwner, setPfnMap } from './page-manager.js';
 import { aesEncrypt, aesDecrypt } from './crypto.js';
+import { emptySmmuBanksOf } from './smmu.js';
 import { CTXT_SYSREGS } from './ctxt-switch.js';
 import { vcpuAt, VCPU } from './shared-abi.js';
 
@@ -23,7 +24,7 @@ const MAX_CLEAR_BYTES = 1n << 36n;
  * clear_vm_range (HVC_CLEAR_VM_S2_RANGE 9): every page of `vmid` in [start, start+size) is
  * scrubbed and returned to the host (clear_vm_page). Only for a powered-off VM (the Coq check;
  * the C artifact's power flag is never set, §9.3 #2); otherwise a no-op. Refused while a vCPU
- * of the VM is still ACTIVE.
+ * of the VM is still ACTIVE. The VM's SMMU banks are emptied first.
  */
 export function* clearVmS2Range(k: Kcore, cpu: number, vmid: number, start: bigint, size: bigint): Gen<bigint> {
   checkVm('clear_vm_s2_range', vmid);
@@ -44,6 +45,8 @@ export function* clearVmS2Range(k: Kcore, cpu: number, vmid: number, start: bigi
   }
   yield* am.release(cpu, vmLock(vmid));
   if (vs !== VM_STATE.POWEROFF) return 0n;
+  // The VM's SMMU banks stop translating before its pages are returned (smmu.ts emptyBank).
+  yield* emptySmmuBanksOf(k, cpu, vmid);
   const first = Number(start >> 12n);
   let last = Number((start + size) >> 12n);
   if (k.bug('clear-vm-s2-range-off-by-one')) last -= 1;

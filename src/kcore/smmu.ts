@@ -96,7 +96,7 @@ function* allocPgd(k: Kcore, cpu: number, cbndx: number, vmid: number, index: nu
   return 0n;
 }
 
-/** __el2_free_smmu_pgd (SMMU_FREE_PGD 23): a VM's bank may be freed only once the VM is powered off. */
+/** __el2_free_smmu_pgd (SMMU_FREE_PGD 23): a VM's bank may be freed only once the VM is powered off; a freed bank's table is emptied. */
 function* freePgd(k: Kcore, cpu: number, cbndx: number, index: number): Gen<bigint> {
   const id = checkCfg('smmu_free_pgd', index, cbndx);
   const am = k.am;
@@ -107,8 +107,35 @@ function* freePgd(k: Kcore, cpu: number, cbndx: number, index: number): Gen<bigi
     if (s !== VM_STATE.POWEROFF) violation('bad-state', 'smmu_free_pgd', `bank ${id} belongs to VM ${vmid}, which is ${vmStateName(s)}, not POWEROFF`);
   }
   yield* am.setSmmuCfg(cpu, id, 'VMID', BigInt(V_INVALID));
+  yield* emptyBank(k, cpu, id);
   yield* am.release(cpu, SMMU_LOCK);
   return 0n;
+}
+
+/**
+ * Empties a context bank's table (its two root pages; lower tables are never reused). A bank
+ * KCore no longer vouches for — freed, or belonging to a powered-off VM whose pages are being
+ * returned — must not keep translating: smmu_iso (sekvm.md §4.1) covers only banks of the host
+ * and of VMs not yet powered off, and the board's SMMU walks whatever the table holds, so a
+ * stale entry would let DMA reach a page after it was given to the host or to another VM.
+ * Caller holds smmu_lock.
+ */
+function* emptyBank(k: Kcore, cpu: number, id: number): Gen {
+  const am = k.am;
+  yield* am.acquire(cpu, SPT_LOCK);
+  const root = hwTtbr(k, id);
+  for (let off = 0; off < 8192; off += 8) yield* am.ptStore(cpu, (root + off) as Pa, 0n);
+  yield* am.release(cpu, SPT_LOCK);
+}
+
+/** Before a powered-off VM's pages go back to the host: every bank still assigned to it is emptied (see emptyBank). */
+export function* emptySmmuBanksOf(k: Kcore, cpu: number, vmid: number): Gen {
+  const am = k.am;
+  yield* am.acquire(cpu, SMMU_LOCK);
+  for (let id = 0; id < EL2_SMMU_CFG_SIZE; id++) {
+    if (Number(yield* am.getSmmuCfg(cpu, id, 'VMID')) === vmid) yield* emptyBank(k, cpu, id);
+  }
+  yield* am.release(cpu, SMMU_LOCK);
 }
 
 /**

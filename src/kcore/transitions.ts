@@ -312,8 +312,8 @@ export const HOST_HYPERCALLS: readonly Row[] = [
       },
       {
         when: { vm: ['POWEROFF'], page: ['vm', 'vm-shared'] },
-        then: ok(0n, 'every page of the VM in the range is scrubbed and returned to the host', { page: { owner: 'host', count: 0, gfn: 'zero', hostMapped: false, contents: 'zeroed' } }),
-        cite: '§2.2.4 clear_vm_page: owner := HOST, count := 0, gfn := 0, zero, clean to PoC',
+        then: ok(0n, 'the VM\'s SMMU banks are emptied, then every page of the VM in the range is scrubbed and returned to the host', { page: { owner: 'host', count: 0, gfn: 'zero', hostMapped: false, contents: 'zeroed' } }),
+        cite: '§2.2.4 clear_vm_page: owner := HOST, count := 0, gfn := 0, zero, clean to PoC; emptying the banks: KCore fix (§4.1 smmu_iso does not cover a powered-off VM\'s banks)',
       },
       {
         when: { vm: ['POWEROFF'] },
@@ -470,8 +470,8 @@ export const HOST_HYPERCALLS: readonly Row[] = [
     source: 'sekvm.md §2.2.5, §9.3 #2; C SmmuOps.c __el2_free_smmu_pgd',
     rules: [
       { when: { bank: ['free'] }, then: noop(0n, 'the bank is free already'), cite: '§2.2.5' },
-      { when: { bank: ['host'] }, then: ok(0n, 'the host\'s bank becomes free', { bank: 'free' }), cite: '§2.2.5' },
-      { when: { bank: ['vm'], vm: ['POWEROFF'] }, then: ok(0n, 'the powered-off VM\'s bank becomes free', { bank: 'free' }), cite: '§2.2.5 Coq: POWEROFF' },
+      { when: { bank: ['host'] }, then: ok(0n, 'the host\'s bank becomes free; its table is emptied', { bank: 'free', checks: ['bank-root-zeroed', 'smmu-unmapped'] }), cite: '§2.2.5; emptying: KCore fix (a freed bank must not keep translating, §4.1 smmu_iso)' },
+      { when: { bank: ['vm'], vm: ['POWEROFF'] }, then: ok(0n, 'the powered-off VM\'s bank becomes free; its table is emptied', { bank: 'free', checks: ['bank-root-zeroed', 'smmu-unmapped'] }), cite: '§2.2.5 Coq: POWEROFF; emptying: KCore fix' },
       { when: {}, then: reject(EINVAL, 'bad-state', 'a VM\'s bank is freed only once the VM is powered off'), cite: '§2.2.5 (Coq: POWEROFF, §9.3 #2)' },
     ],
   },
