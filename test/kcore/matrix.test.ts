@@ -18,10 +18,11 @@ import {
   type Row, type Rule, type AbstractState, type ArgRef, type PageAfter, type Check, type After,
 } from '../../src/kcore/transitions.js';
 import {
-  HVC, VM_STATE, VCPU_STATE, HOSTVISOR, INVALID_MEM, INVALID64, V_INVALID,
+  HVC, HVC_NAME, VM_STATE, VCPU_STATE, HOSTVISOR, INVALID_MEM, INVALID64, V_INVALID,
 } from '../../src/kcore/constants.js';
 import { KERR } from '../../src/kcore/errors.js';
 import { HCR_HOST_SEKVM } from '../../src/kcore/ctxt-switch.js';
+import type { KcoreBug } from '../../src/kcore/kcore.js';
 import { aesEncrypt, aesDecrypt } from '../../src/kcore/crypto.js';
 import { AES_KEY, AES_IV } from '../../src/sim/keys.js';
 import { vcpuAt, VCPU } from '../../src/kcore/shared-abi.js';
@@ -37,8 +38,8 @@ interface World {
   readonly b: BuiltState;
 }
 
-function build(s: AbstractState, allPages = false): World {
-  const h = new KcoreHarness({ cpus: 2 });
+function build(s: AbstractState, allPages = false, bugs: readonly KcoreBug[] = []): World {
+  const h = new KcoreHarness({ cpus: 2, bugs });
   return { h, b: h.buildState(s, { allPages }) };
 }
 
@@ -115,6 +116,8 @@ interface Before {
   readonly remapPtr: bigint;
   readonly mapped: bigint;
   readonly crypt: Uint8Array;
+  /** Where a DMA through bank (0, 0) at BANK_IOVA lands. */
+  readonly bankDma: bigint | null;
 }
 
 function subjectPfn(w: World, s: AbstractState): number | null {
@@ -133,6 +136,7 @@ function look(w: World, s: AbstractState): Before {
     remapPtr: h.core('NEXT_REMAP_PTR'),
     mapped: cnt > 0 ? h.loadInfo(b.vmid, cnt - 1).mapped : 0n,
     crypt: h.m.readPhys(BigInt(vcpuAt(h.k.cfg.sharedBase, b.vmid, 0) + VCPU.CRYPT), 64),
+    bankDma: h.smmuTranslate(0, 0, BANK_IOVA),
   };
 }
 
@@ -205,7 +209,8 @@ function expectCheck(w: World, c: Check, before: Before, args: Readonly<Record<s
       expect(h.smmuTranslate(0, 0, args.iova!)).toBe(args.pa!);
       return;
     case 'smmu-unmapped':
-      expect(h.smmuTranslate(0, 0, args['mapped-iova']!)).toBeNull();
+      expect(before.bankDma, 'the bank translated the IOVA before').not.toBeNull();
+      expect(h.smmuTranslate(0, 0, BANK_IOVA)).toBeNull();
       return;
     case 'bank-root-zeroed':
       expect(h.m.readPhys(BigInt(h.smmuRoot(0, 0)), 8192).every((x) => x === 0)).toBe(true);
@@ -263,15 +268,20 @@ function runCase(w: World, row: Row, s: AbstractState, rule: Rule, replace: read
         : o.ret;
       expect(ret, why).toBe(want);
       expect(halts, why).toEqual([]);
-      if (o.kind === 'noop') expect(h.diff(before.snap, h.snapshot()), why).toEqual([]);
+      if (o.kind === 'noop') expect(h.diff(before.snap), why).toEqual([]);
       if (o.after) expectAfter(w, s, o.after, before, named);
+      if (o.kind === 'ok') expect(h.isolationViolations(), why).toEqual([]);
       return;
     }
     case 'reject': {
       expect(ret, why).toBe(o.errno);
       expect(halts.map((e) => [e.code, e.mode]), why).toEqual([[o.code, 'reject']]);
-      if (o.after) expectAfter(w, s, o.after, before, named);
-      else expect(h.diff(before.snap, h.snapshot()), why).toEqual([]);
+      if (o.after) {
+        expectAfter(w, s, o.after, before, named);
+        expect(h.isolationViolations(), why).toEqual([]);
+      } else {
+        expect(h.diff(before.snap), why).toEqual([]);
+      }
       if (o.after === undefined && before.page !== null && before.page.bytes !== null) {
         expect(Buffer.compare(h.m.readPhys(BigInt(before.page.pfn) << 12n, 4096), before.page.bytes), `${why}: page contents`).toBe(0);
       }
@@ -280,7 +290,7 @@ function runCase(w: World, row: Row, s: AbstractState, rule: Rule, replace: read
     case 'unsupported': {
       expect(ret, why).toBe(KERR.NOT_SUPPORTED);
       expect(halts, why).toEqual([]);
-      expect(h.diff(before.snap, h.snapshot()), why).toEqual([]);
+      expect(h.diff(before.snap), why).toEqual([]);
       expect(h.since(mark).some((e) => e.kind === 'hvc-ret' && e.rejected)).toBe(true);
       return;
     }
@@ -363,7 +373,7 @@ describe('out-of-range arguments are refused, from a state where the call would 
           for (const [i, v] of bad.set) args[i] = v;
           expect(h.hvc(row.nr, args, 0), bad.why).toBe(bad.errno);
           expect(h.halts(mark).length, `${bad.why}: a kcore-halt event`).toBe(1);
-          expect(h.diff(before, h.snapshot()), bad.why).toEqual([]);
+          expect(h.diff(before), bad.why).toEqual([]);
           void rule;
         });
       }
@@ -403,11 +413,30 @@ describe('host stage-2 faults (HOST_ACCESS)', () => {
         expect(h.halts(mark).map((e) => e.code), a.cite).toEqual(['ownership']);
         expect(h.hostTranslate(pa), 'no host translation').toBeNull();
         expect(h.hostMapped(pa)).toBe(false);
-        expect(h.diff(before, h.snapshot())).toEqual([]);
+        expect(h.diff(before)).toEqual([]);
       } else {
         expect(h.halts(mark)).toEqual([]);
         expect(h.hostTranslate(pa), a.cite).toBe(pa);
       }
+    });
+  }
+});
+
+describe('the matrix catches injected KCore bugs (src/kcore/kcore.ts KcoreBug)', () => {
+  const probes: [KcoreBug, number, AbstractState, string?][] = [
+    ['register-vcpu-weak-check', HVC.REGISTER_VCPU, { vm: 'VERIFIED', vcpu: 'UNUSED' }],
+    ['decrypt-buf-no-owner-check', HVC.DECRYPT_BUF, { vm: 'READY', page: 'other-vm' }],
+    ['remap-after-verified', HVC.REMAP_VM_IMAGE, { vm: 'VERIFIED', page: 'host', image: 'signed' }],
+    ['assign-no-owner-check', HVC.VERIFY_VM_IMAGES, { vm: 'READY', image: 'foreign' }],
+    ['smmu-map-vm-page-for-host', HVC.SMMU_LPAE_MAP, { bank: 'host', vm: 'VERIFIED', page: 'vm-shared' }],
+    ['clear-vm-page-no-scrub', HVC.CLEAR_VM_S2_RANGE, { vm: 'POWEROFF', vcpu: 'READY', page: 'vm' }],
+  ];
+  for (const [bug, nr, s] of probes) {
+    it(`${bug}: the case ${HVC_NAME.get(nr)} in ${label(s)} fails`, () => {
+      const row = rowsOf(nr)[0]!;
+      expect(() => runCase(build(s, true, [bug]), row, s, outcomeOf(row, s))).toThrow();
+      // …and passes without the bug.
+      runCase(build(s, true), row, s, outcomeOf(row, s));
     });
   }
 });
@@ -424,7 +453,7 @@ describe("onViolation 'halt'", () => {
     const before = h.snapshot();
     expect(h.hvc(HVC.REGISTER_KVM, [])).toBe(-1n);
     expect(h.hvc(HVC.VERIFY_VM_IMAGES, [BigInt(f.vmid)])).toBe(-1n);
-    expect(h.diff(before, h.snapshot())).toEqual([]);
+    expect(h.diff(before)).toEqual([]);
     expect(h.vmState(f.vmid)).toBe(VM_STATE.READY);
     expect(h.sys.hyp.halted()).toMatch(/vcpu_run/);
   });

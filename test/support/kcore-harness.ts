@@ -27,11 +27,11 @@ import type { SekvmHost } from '../../src/sim/sekvm-host.js';
 import type { TraceEvent } from '../../src/trace/events.js';
 import type { Gen } from '../../src/sim/task.js';
 import { runToEnd } from '../../src/sim/task.js';
-import { HVC, HOSTVISOR, V_INVALID } from '../../src/kcore/constants.js';
+import { HVC, HOSTVISOR, COREVISOR, V_INVALID, INVALID_MEM, EL2_SMMU_CFG_SIZE, SMMU_NUM_CTXT_BANKS } from '../../src/kcore/constants.js';
 import { CORE, LOCKS_OFF, PERCPU_OFF, PERCPU_BYTES, MAX_CPUS, VMI, VM_INFO_BYTES, S2PAGE_BYTES, LOAD_INFO_BYTES, SHADOW_BYTES, type KcoreLayout } from '../../src/kcore/layout.js';
 import { HYPSEC_MAX_VCPUS } from '../../src/kcore/constants.js';
 import { vcpuAt, kvmAt, KVM, VCPU, SHARED_BYTES } from '../../src/kcore/shared-abi.js';
-import { getLeaf, s2Geometry, el2Geometry, type PtMem, type Leaf } from '../../src/kcore/npt.js';
+import { getLeaf, forEachLeaf, s2Geometry, el2Geometry, type PtMem, type Leaf } from '../../src/kcore/npt.js';
 import { poolOf } from '../../src/kcore/npt-ops.js';
 import { hwTtbr, smmuId } from '../../src/kcore/smmu.js';
 import { D_ADDR_MASK, isValid, levelSize } from '../../src/arch/desc.js';
@@ -52,7 +52,7 @@ export const GRANT_IPA = 0x4010_0000;
 export const TOUCH_IPA = 0x4040_0000;
 
 /** Entry points of the test image (the boot PC KServ chooses; each must lie inside the image). */
-export type Entry = 'exit' | 'off' | 'spin' | 'grant' | 'touch';
+export type Entry = 'exit' | 'off' | 'spin' | 'grant' | 'revoke' | 'touch';
 
 const GUEST_SRC = `
 .equ GRANT_IPA, ${GRANT_IPA}
@@ -75,6 +75,12 @@ spin:                       // a long busy loop (the vCPU stays ACTIVE), then ex
     b exit
 grant:                      // KVM_SET_DESC_PFN on GRANT_IPA (handled in KCore), then exit
     ldr x0, =0x81000
+    ldr x1, =GRANT_IPA
+    mov x2, #4096
+    hvc #0
+    b exit
+revoke:                     // KVM_UNSET_DESC_PFN on GRANT_IPA (handled in KCore), then exit
+    ldr x0, =0x82000
     ldr x1, =GRANT_IPA
     mov x2, #4096
     hvc #0
@@ -112,7 +118,7 @@ export function testImage(): TestImage {
     ipa: GUEST_IPA,
     bytes,
     signature: signed.signature,
-    entries: { exit: sym('exit'), off: sym('off'), spin: sym('spin'), grant: sym('grant'), touch: sym('touch') },
+    entries: { exit: sym('exit'), off: sym('off'), spin: sym('spin'), grant: sym('grant'), revoke: sym('revoke'), touch: sym('touch') },
   };
   return cachedImage;
 }
@@ -134,6 +140,9 @@ export interface HarnessOptions {
   readonly bugs?: readonly KcoreBug[];
   /** Boot the pCPUs (ENABLE_S2_TRANS on each) right away (default true). */
   readonly boot?: boolean;
+  /** Scheduler seed and switch probability for `concurrently` (defaults 1 and 0.5). */
+  readonly seed?: number;
+  readonly switchProbability?: number;
 }
 
 /** One s2page entry (sekvm.md §3.2). */
@@ -206,7 +215,8 @@ export class KcoreHarness {
   constructor(opts: HarnessOptions = {}) {
     const cpus = opts.cpus ?? 2;
     this.sys = new System({
-      mode: 'sekvm', cpus, ramMiB: opts.ramMiB ?? 64, seed: 1, vms: [],
+      mode: 'sekvm', cpus, ramMiB: opts.ramMiB ?? 64, seed: opts.seed ?? 1, vms: [],
+      ...(opts.switchProbability !== undefined ? { switchProbability: opts.switchProbability } : {}),
       onViolation: opts.onViolation ?? 'reject',
       ...(opts.bugs ? { bugs: opts.bugs } : {}),
       trace: (r) => this.events.push(r.event),
@@ -397,6 +407,75 @@ export class KcoreHarness {
     return Number(this.lay.s2pages / 4096n);
   }
 
+  /**
+   * SeKVM's isolation invariants (sekvm.md §4.1, VRM SecurityInvs), read from simulated memory;
+   * returns the violations found (empty: they all hold).
+   *  - host_flatmap + host_iso: the host stage 2 is an identity map of pages that are not RAM,
+   *    the host's, or shared by their VM (count > 0);
+   *  - vm_iso (+ one gfn per page): a READY/VERIFIED VM's stage 2 maps only its own pages (each
+   *    at the gfn recorded for it) or non-RAM;
+   *  - KCore's region is COREVISOR's (protect_el2_mem), and no stage 2 maps any of it;
+   *  - smmu_iso + smmu_count: a bank of the host or of a not-yet-powered-off VM maps only pages
+   *    of its owner (a VM's at the IOVA's frame) or non-RAM; a host page's count is at least the
+   *    number of host-bank mappings of it.
+   */
+  isolationViolations(): string[] {
+    const out: string[] = [];
+    const mem = this.direct();
+    const kStart = Number(this.lay.base / 4096n), kEnd = Number(this.lay.end / 4096n);
+    const isKcore = (f: number): boolean => f >= kStart && f < kEnd;
+    const leaves = (root: Pa, f: (ipa: number, pfn: number) => void): void => {
+      runToEnd(forEachLeaf(mem, s2Geometry(root), 0, 2 ** 40, (addr, pte, level) => {
+        const n = levelSize(level) / 4096;
+        const base = Number(pte & D_ADDR_MASK) / 4096;
+        for (let i = 0; i < n; i++) f(addr + i * 4096, base + i);
+      }));
+    };
+    leaves(poolOf(this.k.am, HOSTVISOR).start, (ipa, f) => {
+      const p = this.s2page(f);
+      if (ipa !== f * 4096) out.push(`host_flatmap: host IPA 0x${ipa.toString(16)} maps pfn 0x${f.toString(16)}`);
+      if (!(p.owner === HOSTVISOR || p.owner === INVALID_MEM || (p.count > 0 && p.count !== INVALID_MEM))) {
+        out.push(`host_iso: the host maps pfn 0x${f.toString(16)} owned by ${p.owner} (count ${p.count})`);
+      }
+      if (isKcore(f)) out.push(`core_iso: the host maps KCore pfn 0x${f.toString(16)}`);
+    });
+    const nextVmid = Number(this.core('NEXT_VMID'));
+    for (let v = 1; v < Math.min(nextVmid, 57); v++) {
+      const st = this.vmState(v);
+      if (st !== VM_STATE.READY && st !== VM_STATE.VERIFIED) continue;
+      leaves(poolOf(this.k.am, v).start, (ipa, f) => {
+        const p = this.s2page(f);
+        if (p.owner === INVALID_MEM) return;
+        if (p.owner !== v) out.push(`vm_iso: VM ${v} maps pfn 0x${f.toString(16)} owned by ${p.owner}`);
+        else if (p.gfn !== BigInt(ipa / 4096)) out.push(`vm_iso: VM ${v} maps pfn 0x${f.toString(16)} at gfn 0x${(ipa / 4096).toString(16)}, recorded at 0x${p.gfn.toString(16)}`);
+        if (isKcore(f)) out.push(`core_iso: VM ${v} maps KCore pfn 0x${f.toString(16)}`);
+      });
+    }
+    for (let f = kStart; f < kEnd; f++) {
+      if (this.s2page(f).owner !== COREVISOR) { out.push(`KCore pfn 0x${f.toString(16)} is owned by ${this.s2page(f).owner}`); break; }
+    }
+    const hostMaps = new Map<number, number>();
+    for (let id = 0; id < EL2_SMMU_CFG_SIZE; id++) {
+      const owner = Number(this.rd(this.lay.smmuCfg + BigInt(id * 16)));
+      if (owner === V_INVALID) continue;
+      if (owner !== HOSTVISOR && this.vmState(owner) === VM_STATE.POWEROFF) continue;
+      leaves(hwTtbr(this.k, id) as Pa, (iova, f) => {
+        const p = this.s2page(f);
+        if (isKcore(f)) out.push(`smmu_iso: bank ${id} maps KCore pfn 0x${f.toString(16)}`);
+        if (p.owner === INVALID_MEM) return;
+        if (p.owner !== owner) out.push(`smmu_iso: bank ${id} (owner ${owner}) maps pfn 0x${f.toString(16)} owned by ${p.owner}`);
+        else if (owner !== HOSTVISOR && p.gfn !== BigInt(iova / 4096)) out.push(`smmu_iso: bank ${id} maps VM pfn 0x${f.toString(16)} at iova frame 0x${(iova / 4096).toString(16)}, gfn 0x${p.gfn.toString(16)}`);
+        if (owner === HOSTVISOR) hostMaps.set(f, (hostMaps.get(f) ?? 0) + 1);
+      });
+    }
+    for (const [f, n] of hostMaps) {
+      const p = this.s2page(f);
+      if (p.owner === HOSTVISOR && p.count < n) out.push(`smmu_count: host pfn 0x${f.toString(16)} has count ${p.count} but ${n} host SMMU mappings`);
+    }
+    void SMMU_NUM_CTXT_BANKS;
+    return out;
+  }
+
   // ---- snapshots ----
 
   /**
@@ -409,9 +488,13 @@ export class KcoreHarness {
     return { bytes };
   }
 
-  /** Names of the KCore areas where two snapshots differ (empty: identical). */
-  diff(a: Snapshot, b: Snapshot): string[] {
+  /**
+   * Names of the KCore areas where two snapshots differ (empty: identical). Without `b`, `a`
+   * is compared with KCore's memory as it is now (no copy).
+   */
+  diff(a: Snapshot, b?: Snapshot): string[] {
     const out: string[] = [];
+    const now = b?.bytes ?? this.m.ram().subarray(Number(this.lay.base - this.m.ramBase), Number(this.lay.end - this.m.ramBase));
     const L = this.lay;
     const areas: [string, bigint, bigint][] = [
       ['core data', L.base, L.base + BigInt(LOCKS_OFF)],
@@ -427,9 +510,9 @@ export class KcoreHarness {
     ];
     for (const [name, s, e] of areas) {
       const from = Number(s - L.base), to = Number(e - L.base);
-      if (Buffer.compare(a.bytes.subarray(from, to), b.bytes.subarray(from, to)) !== 0) {
+      if (Buffer.compare(a.bytes.subarray(from, to), now.subarray(from, to)) !== 0) {
         let i = from;
-        while (i < to && a.bytes[i] === b.bytes[i]) i++;
+        while (i < to && a.bytes[i] === now[i]) i++;
         out.push(`${name} (first difference at KCore+0x${i.toString(16)})`);
       }
     }
@@ -640,6 +723,8 @@ export class KcoreHarness {
     const fix = this.lastImage!;
     this.ok('VERIFY_VM_IMAGES', this.verify(vmid), 1n);
     out.pages.vm = fix.blockPfn + VM_PAGE_OFFSET;
+    // The VM's data in its page (what its guest would have written), so a scrub is visible.
+    this.m.writePhys(BigInt(out.pages.vm) << 12n, new Uint8Array(4096).fill(0xa5));
     if (this.wantPages) out.pages['vm-shared'] = this.grantPage(vmid, 1);
     if (s.vcpu === 'ACTIVE') {
       out.active = this.startRun(1, vmid, 0);
@@ -735,6 +820,24 @@ export class KcoreHarness {
   /** One whole HVC_VCPU_RUN on pCPU `cpu`. */
   run(cpu: number, vmid: number, vcpu: number): bigint {
     return this.finishRun(this.startRun(cpu, vmid, vcpu));
+  }
+
+  /**
+   * Issues hypercalls on several pCPUs at once under the system's seeded scheduler, which
+   * interleaves KCore's handlers at every lock, load and store (and runs guests in quanta).
+   * Returns each call's x0, in the order given.
+   */
+  concurrently(calls: readonly { cpu: number; nr: number; args: readonly bigint[] }[], maxSteps = 1_000_000): bigint[] {
+    const results: (bigint | null)[] = calls.map(() => null);
+    const host = this.host;
+    calls.forEach((c, i) => {
+      this.sys.sched.setTask(c.cpu, (function* (): Gen {
+        results[i] = yield* host.hvc(c.cpu, c.nr, c.args);
+      })());
+    });
+    this.sys.sched.runUntil(() => calls.every((c) => !this.sys.sched.hasTask(c.cpu)), maxSteps);
+    if (results.some((r) => r === null)) throw new Error('harness: concurrent calls did not finish');
+    return results as bigint[];
   }
 
   /** The exit KServ sees after a run: ESR/FAR/HPFAR and x0 from the shared vCPU struct (host reads). */
