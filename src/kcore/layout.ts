@@ -135,3 +135,15 @@ export function kcoreLayout(ramBase: bigint, ramBytes: number, opts: { vmPoolPag
 }
 
 export const LOAD_INFO_MAX = MAX_LOAD_INFO_NUM;
+
+/**
+ * The stage-2 table pool of principal v (host, VM 1..MAX_VM_NUM, or KCore's EL2 table), or null
+ * for an id that has none. Its first page(s) are the root (two concatenated level-1 tables for
+ * stage 2, one level-0 table for KCore's EL2 table).
+ */
+export function poolRange(lay: KcoreLayout, v: number): { start: bigint; pages: number } | null {
+  if (v === 0) return { start: lay.hostPool, pages: lay.hostPoolPages };
+  if (v === EL2_MAX_VMID) return { start: lay.corePool, pages: lay.corePoolPages };
+  if (v >= 1 && v <= MAX_VM_NUM) return { start: lay.vmPools + BigInt((v - 1) * lay.vmPoolPages * PAGE), pages: lay.vmPoolPages };
+  return null;
+}

@@ -5,19 +5,17 @@
  */
 import type { Gen } from '../sim/task.js';
 import type { Pa } from '../arch/addr.js';
+import { poolRange } from './layout.js';
 import { bug } from '../util/result.js';
 import type { AbstractMachine } from './abstract-machine.js';
-import { COREVISOR, HOSTVISOR, MAX_VM_NUM } from './constants.js';
+import { COREVISOR } from './constants.js';
 import { nptLock } from './locks.js';
 import { type PtMem, type PtGeometry, type Leaf, type MapResult, s2Geometry, el2Geometry, getLeaf, mapLeaf, setLeaf } from './npt.js';
 
 /** First page and size (pages) of principal v's table pool; the first one or two pages are the root. */
 export function poolOf(am: AbstractMachine, v: number): { start: Pa; pages: number } {
-  const lay = am.lay;
-  if (v === HOSTVISOR) return { start: Number(lay.hostPool) as Pa, pages: lay.hostPoolPages };
-  if (v === COREVISOR) return { start: Number(lay.corePool) as Pa, pages: lay.corePoolPages };
-  if (v >= 1 && v <= MAX_VM_NUM) return { start: (Number(lay.vmPools) + (v - 1) * lay.vmPoolPages * 4096) as Pa, pages: lay.vmPoolPages };
-  return bug(`principal ${v} has no page-table pool`);
+  const r = poolRange(am.lay, v);
+  return r === null ? bug(`principal ${v} has no page-table pool`) : { start: Number(r.start) as Pa, pages: r.pages };
 }
 
 /** The table geometry of principal v (stage 2 for the host and VMs, stage 1 EL2 for KCore). */
