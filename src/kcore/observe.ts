@@ -5,7 +5,14 @@
 import type { LockId } from './locks.js';
 
 export type KcoreEvent =
-  | { readonly kind: 'access'; readonly cpu: number; readonly pa: number; readonly size: number; readonly write: boolean; readonly value: bigint; readonly locks: readonly LockId[] }
+  /** A load or store by KCore (size 8), or a whole-page read/write/zero (size 4096; value and old are 0). */
+  | { readonly kind: 'access'; readonly cpu: number; readonly pa: number; readonly size: number; readonly write: boolean; readonly value: bigint; readonly old: bigint; readonly locks: readonly LockId[] }
+  /**
+   * KCore starts (`enter`) or stops (`exit`) running on a pCPU: a host hypercall, a host stage-2
+   * fault, or the EL2 part of VCPU_RUN (which exits to the guest and enters again on each VM
+   * exit). Between an exit and the next enter the pCPU runs the host or a guest.
+   */
+  | { readonly kind: 'handler'; readonly cpu: number; readonly phase: 'enter' | 'exit'; readonly what: 'hvc' | 'host-fault' | 'vcpu-run' }
   | { readonly kind: 'lock'; readonly cpu: number; readonly lock: LockId; readonly acquire: boolean }
   | { readonly kind: 'barrier'; readonly cpu: number; readonly barrier: 'dmb' | 'dsb' | 'isb' }
   | { readonly kind: 'tlbi'; readonly cpu: number; readonly op: string; readonly arg: bigint; readonly vmid: number };

@@ -73,6 +73,7 @@ export function isHostHypercall(nr: number): boolean {
  */
 export function* hostHvc(k: Kcore, cpu: number): Gen<bigint> {
   const am = k.am;
+  am.handler(cpu, 'enter', 'hvc');
   for (let r = 0; r < 31; r++) am.setHostReg(cpu, r, k.m.getX(cpu, r));
   am.count(cpu, 'gpr_save', 31);
   const nr = k.m.getX(cpu, 0);
@@ -102,6 +103,7 @@ export function* hostHvc(k: Kcore, cpu: number): Gen<bigint> {
   for (let r = 0; r < 31; r++) k.m.setX(cpu, r, am.getHostReg(cpu, r));
   am.count(cpu, 'gpr_restore', 31);
   k.event({ kind: 'hvc-ret', cpu, nr: n, name, ret, rejected });
+  am.handler(cpu, 'exit', 'hvc');
   return ret;
 }
 
@@ -127,12 +129,15 @@ function onViolation(k: Kcore, cpu: number, e: unknown): bigint {
  */
 export function* hostDataAbort(k: Kcore, cpu: number): Gen<'mapped' | 'emulated' | 'refused'> {
   const elr = k.m.getSysRaw(cpu, 'ELR_EL2');
+  k.am.handler(cpu, 'enter', 'host-fault');
   try {
     yield* handleHostStage2Fault(k, cpu);
   } catch (e) {
     onViolation(k, cpu, e);
+    k.am.handler(cpu, 'exit', 'host-fault');
     return 'refused';
   }
+  k.am.handler(cpu, 'exit', 'host-fault');
   return k.m.getSysRaw(cpu, 'ELR_EL2') !== elr ? 'emulated' : 'mapped';
 }
 
@@ -213,7 +218,9 @@ export function* vcpuRun(k: Kcore, cpu: number, vmid: number, vcpu: number): Gen
     let esr = 0;
     let irq = false;
     for (;;) {
+      am.handler(cpu, 'exit', 'vcpu-run');
       const exit = yield { kind: 'guest', budget: 1 << 30 };
+      am.handler(cpu, 'enter', 'vcpu-run');
       if (exit === undefined) continue;
       // Guests take every exception at EL1 or EL2 (WFI/WFE trap): no other exit can happen here.
       if (exit.kind !== 'exception' || exit.targetEl !== 2) bug(`guest exit ${exit.kind} in vcpu_run`);
@@ -259,6 +266,9 @@ export function* vcpuRun(k: Kcore, cpu: number, vmid: number, vcpu: number): Gen
     if (e instanceof KcoreViolation) {
       am.abandonLocks(cpu);
       if (entered) yield* leaveGuest(k, cpu);
+      // Refused before the switch (boot PC, walk_result): the pCPU runs the host again
+      // (state_inv: host running means cur_vmid = HOSTVISOR, sekvm.md §4.1).
+      else yield* am.setPerCpu(cpu, 'VMID', BigInt(HOSTVISOR));
       yield* setVcpuInactive(k, cpu, vmid, vcpu);
     }
     throw e;
