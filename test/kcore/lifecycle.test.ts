@@ -148,11 +148,13 @@ describe('vCPU lifecycle', () => {
     const run = h.startRun(1, vmid, 0);
     expect(run.done).toBe(false);
     expect(h.vcpuState(vmid, 0)).toBe(VCPU_STATE.ACTIVE);
+    expect([h.perCpu(1, 'VMID'), h.perCpu(1, 'VCPUID')]).toEqual([BigInt(vmid), 0n]);
     expect(h.shadow(vmid, 0, V.DIRTY), 'reset_gp_regs ran').toBe(0n);
     expect(h.shadow(vmid, 0, 0), 'x0 comes from KServ at the first run').toBe(0x5eedn);
     expect(h.shadow(vmid, 0, V.PC)).toBe(testImage().entries.spin);
     expect(h.finishRun(run)).toBe(2n);
     expect(h.vcpuState(vmid, 0)).toBe(VCPU_STATE.READY);
+    expect(h.perCpu(1, 'VMID')).toBe(BigInt(HOSTVISOR));
     const states = h.events.filter((e) => e.kind === 'vcpu-state').map((e) => (e.kind === 'vcpu-state' ? e.state : ''));
     expect(states).toEqual(['READY', 'ACTIVE', 'READY']);
     // A second run resumes where the guest stopped: KServ's boot PC no longer matters.
@@ -172,6 +174,7 @@ describe('vCPU lifecycle', () => {
     expect(h.vcpuState(f.vmid, 0)).toBe(VCPU_STATE.READY);
     expect(h.shadow(f.vmid, 0, V.DIRTY), 'still waiting for its reset').toBe(INVALID64);
     expect(h.m.getSysRaw(0, 'VTTBR_EL2'), 'the pCPU is back on the host stage 2').toBe(h.core('HOST_VTTBR'));
+    expect(h.perCpu(0, 'VMID'), 'and KCore knows it runs the host').toBe(BigInt(HOSTVISOR));
     h.setBootPc(f.vmid, 0, 'exit');
     expect(h.run(0, f.vmid, 0)).toBe(2n);
   });

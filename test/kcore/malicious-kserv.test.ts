@@ -97,6 +97,7 @@ describe('walk_result: KServ proposes the page that backs a faulting guest addre
     expect(h.vmTranslate(vmid, TOUCH_IPA), 'nothing mapped at the faulting IPA').toBeNull();
     expect(h.vcpuState(vmid, 0), 'the vCPU is not stuck ACTIVE').toBe(VCPU_STATE.READY);
     expect(h.m.getSysRaw(0, 'VTTBR_EL2'), 'the pCPU is back on the host stage 2').toBe(h.core('HOST_VTTBR'));
+    expect(h.perCpu(0, 'VMID'), 'KCore knows the pCPU runs the host').toBe(BigInt(HOSTVISOR));
     expect(h.isolationViolations()).toEqual([]);
     // The guest faults again at the same address (the refused proposal is forgotten).
     expect(h.run(0, vmid, 0)).toBe(2n);
@@ -230,6 +231,31 @@ describe('one vCPU on two pCPUs at once', () => {
       expect(h.since(mark).filter((e) => e.kind === 'vcpu-state' && e.state === 'ACTIVE').length, 'admitted once').toBe(1);
       expect(h.vcpuState(f.vmid, 0)).toBe(VCPU_STATE.READY);
     }
+  });
+});
+
+describe('reclaiming a VM too early', () => {
+  it('CLEAR_VM_S2_RANGE is refused while a vCPU of the powered-off VM still executes; it succeeds once that vCPU exits', () => {
+    const h = new KcoreHarness({ cpus: 2 });
+    const f = h.readyVm({ vcpus: 2, entry: 'spin' });
+    h.setBootPc(f.vmid, 1, 'off');
+    expect(h.verify(f.vmid)).toBe(1n);
+    const spinning = h.startRun(1, f.vmid, 0);              // vCPU 0 executes on pCPU 1…
+    expect(h.run(0, f.vmid, 1)).toBe(2n);                    // …while vCPU 1 powers the VM off
+    expect(h.vmState(f.vmid)).toBe(VM_STATE.POWEROFF);
+    const page = f.blockPfn + VM_PAGE_OFFSET;
+    h.m.writePhys(BigInt(page) << 12n, new Uint8Array(4096).fill(0x99));
+    const clear = (): bigint => h.hvc(HVC.CLEAR_VM_S2_RANGE, [BigInt(f.vmid), h.m.ramBase, BigInt(h.m.ramBytes)]);
+    expectRefused(h, clear, 'bad-state', KERR.EINVAL);
+    // The running vCPU still reaches its pages through its stage 2: they are still the VM's.
+    expect(h.s2page(page).owner).toBe(f.vmid);
+    expect(h.vmTranslate(f.vmid, GUEST_IPA + VM_PAGE_OFFSET * 4096)).toBe(page * 4096);
+    expect(h.finishRun(spinning)).toBe(2n);
+    expect(h.hvc(HVC.VCPU_RUN, [BigInt(f.vmid), 0n])).toBe(KERR.EINVAL);
+    expect(clear()).toBe(0n);
+    expect(h.s2page(page)).toEqual({ owner: HOSTVISOR, count: 0, gfn: 0n });
+    expect(h.m.readPhys(BigInt(page) << 12n, 4096).every((x) => x === 0)).toBe(true);
+    expect(h.isolationViolations()).toEqual([]);
   });
 });
 

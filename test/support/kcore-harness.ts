@@ -28,7 +28,7 @@ import type { TraceEvent } from '../../src/trace/events.js';
 import type { Gen } from '../../src/sim/task.js';
 import { runToEnd } from '../../src/sim/task.js';
 import { HVC, HOSTVISOR, COREVISOR, V_INVALID, INVALID_MEM, EL2_SMMU_CFG_SIZE, SMMU_NUM_CTXT_BANKS } from '../../src/kcore/constants.js';
-import { CORE, LOCKS_OFF, PERCPU_OFF, PERCPU_BYTES, MAX_CPUS, VMI, VM_INFO_BYTES, S2PAGE_BYTES, LOAD_INFO_BYTES, SHADOW_BYTES, type KcoreLayout } from '../../src/kcore/layout.js';
+import { CORE, LOCKS_OFF, PERCPU_OFF, PERCPU_BYTES, PERCPU, MAX_CPUS, VMI, VM_INFO_BYTES, S2PAGE_BYTES, LOAD_INFO_BYTES, SHADOW_BYTES, type KcoreLayout } from '../../src/kcore/layout.js';
 import { HYPSEC_MAX_VCPUS } from '../../src/kcore/constants.js';
 import { vcpuAt, kvmAt, KVM, VCPU, SHARED_BYTES } from '../../src/kcore/shared-abi.js';
 import { getLeaf, forEachLeaf, s2Geometry, el2Geometry, type PtMem, type Leaf } from '../../src/kcore/npt.js';
@@ -334,6 +334,11 @@ export class KcoreHarness {
 
   core(field: keyof typeof CORE): bigint {
     return this.rd(this.lay.base + BigInt(CORE[field]));
+  }
+
+  /** What KCore's per-CPU data says pCPU `cpu` runs (per_cpu_data: vmid 0 = the host). */
+  perCpu(cpu: number, field: 'VMID' | 'VCPUID'): bigint {
+    return this.rd(this.lay.base + BigInt(PERCPU_OFF + cpu * PERCPU_BYTES + PERCPU[field]));
   }
 
   /** A slot of a vCPU's shadow context (KCore's copy of the guest's registers). */
