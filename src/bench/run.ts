@@ -5,11 +5,13 @@
 import { benchCpu } from './cpu.js';
 import { benchMmu } from './mmu.js';
 import { benchHyp } from './hyp.js';
+import { benchQemu } from './qemu-ratio.js';
 
 const GROUPS: Record<string, (log: (l: string) => void) => Promise<unknown>> = {
   cpu: benchCpu,
   mmu: benchMmu,
   hyp: benchHyp,
+  qemu: benchQemu,
 };
 
 async function main(): Promise<void> {
