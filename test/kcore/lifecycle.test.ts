@@ -100,7 +100,7 @@ describe('VM lifecycle, end to end', () => {
     // VM destruction → CLEAR_VM_S2_RANGE over all RAM: every VM page returns to the host, zeroed.
     const owned = pagesOf(h, vmid);
     expect(owned.length).toBe(512 + 1);
-    expect(h.hvc(HVC.CLEAR_VM_S2_RANGE, [BigInt(vmid), h.m.ramBase, BigInt(h.m.ramBytes)])).toBe(0n);
+    expect(h.clearVm(vmid)).toBe(0n);
     expect(pagesOf(h, vmid)).toEqual([]);
     for (const f of owned) {
       expect(h.s2page(f)).toEqual({ owner: HOSTVISOR, count: 0, gfn: 0n });
@@ -236,7 +236,7 @@ describe('VMIDs', () => {
   it('are never recycled: a VM that was powered off and cleared does not free its VMID', () => {
     const h = new KcoreHarness();
     const off = h.poweredOffVm();
-    expect(h.hvc(HVC.CLEAR_VM_S2_RANGE, [BigInt(off.vmid), h.m.ramBase, BigInt(h.m.ramBytes)])).toBe(0n);
+    expect(h.clearVm(off.vmid)).toBe(0n);
     expect(h.vmState(off.vmid)).toBe(VM_STATE.POWEROFF);
     const ids: number[] = [];
     for (;;) {

@@ -202,7 +202,7 @@ function expectCheck(w: World, c: Check, before: Before, args: Readonly<Record<s
       return;
     case 'device-mapped': {
       expect(h.vmTranslate(b.vmid, Number(args.gpa!))).toBe(Number(args.pa!));
-      expect(h.s2Leaf(b.vmid, Number(args.gpa!)).pte & S2_XN).toBe(S2_XN);
+      expect(h.s2Leaf(b.vmid, Number(args.gpa!))!.desc & S2_XN).toBe(S2_XN);
       return;
     }
     case 'smmu-maps-page':
@@ -233,7 +233,7 @@ function expectCheck(w: World, c: Check, before: Before, args: Readonly<Record<s
   }
 }
 
-function expectAfter(w: World, s: AbstractState, after: After, before: Before, args: Readonly<Record<string, bigint>>): void {
+function expectAfter(w: World, after: After, before: Before, args: Readonly<Record<string, bigint>>): void {
   const { h, b } = w;
   if (after.vm !== undefined) expect(h.vmState(b.vmid), 'VM state').toBe(VM_STATE[after.vm]);
   if (after.vcpu !== undefined) expect(h.vcpuState(b.vmid, 0), 'vCPU state').toBe(VCPU_STATE[after.vcpu]);
@@ -243,7 +243,6 @@ function expectAfter(w: World, s: AbstractState, after: After, before: Before, a
   if (after.page !== undefined) expectPage(h, b.vmid, before.page!, after.page, args);
   if (after.out !== undefined) expectPage(h, b.vmid, before.out!, after.out, args);
   for (const c of after.checks ?? []) expectCheck(w, c, before, args);
-  void s;
 }
 
 /** Issues the row's call in the world and checks the rule's outcome. */
@@ -269,7 +268,7 @@ function runCase(w: World, row: Row, s: AbstractState, rule: Rule, replace: read
       expect(ret, why).toBe(want);
       expect(halts, why).toEqual([]);
       if (o.kind === 'noop') expect(h.diff(before.snap), why).toEqual([]);
-      if (o.after) expectAfter(w, s, o.after, before, named);
+      if (o.after) expectAfter(w, o.after, before, named);
       if (o.kind === 'ok') expect(h.isolationViolations(), why).toEqual([]);
       return;
     }
@@ -277,7 +276,7 @@ function runCase(w: World, row: Row, s: AbstractState, rule: Rule, replace: read
       expect(ret, why).toBe(o.errno);
       expect(halts.map((e) => [e.code, e.mode]), why).toEqual([[o.code, 'reject']]);
       if (o.after) {
-        expectAfter(w, s, o.after, before, named);
+        expectAfter(w, o.after, before, named);
         expect(h.isolationViolations(), why).toEqual([]);
       } else {
         expect(h.diff(before.snap), why).toEqual([]);
@@ -365,7 +364,6 @@ describe('out-of-range arguments are refused, from a state where the call would 
       for (const bad of row.bad!) {
         it(`${bad.why} → ${bad.errno}`, () => {
           shared ??= build(row.okState);
-          const rule: Rule = { when: {}, then: { kind: 'reject', errno: bad.errno, code: 'bad-argument', why: bad.why }, cite: row.source };
           const { h } = shared;
           const before = h.snapshot();
           const mark = h.mark();
@@ -374,7 +372,6 @@ describe('out-of-range arguments are refused, from a state where the call would 
           expect(h.hvc(row.nr, args, 0), bad.why).toBe(bad.errno);
           expect(h.halts(mark).length, `${bad.why}: a kcore-halt event`).toBe(1);
           expect(h.diff(before), bad.why).toEqual([]);
-          void rule;
         });
       }
       it('(and the good arguments still succeed)', () => {
@@ -459,6 +456,3 @@ describe("onViolation 'halt'", () => {
   });
 });
 
-void INVALID64;
-void viewPage;
-void FREE_IOVA;

@@ -27,18 +27,18 @@ import type { SekvmHost } from '../../src/sim/sekvm-host.js';
 import type { TraceEvent } from '../../src/trace/events.js';
 import type { Gen } from '../../src/sim/task.js';
 import { runToEnd } from '../../src/sim/task.js';
-import { HVC, HOSTVISOR, COREVISOR, V_INVALID, INVALID_MEM, EL2_SMMU_CFG_SIZE, SMMU_NUM_CTXT_BANKS } from '../../src/kcore/constants.js';
-import { CORE, LOCKS_OFF, PERCPU_OFF, PERCPU_BYTES, PERCPU, MAX_CPUS, VMI, VM_INFO_BYTES, S2PAGE_BYTES, LOAD_INFO_BYTES, SHADOW_BYTES, type KcoreLayout } from '../../src/kcore/layout.js';
-import { HYPSEC_MAX_VCPUS } from '../../src/kcore/constants.js';
+import {
+  HVC, HOSTVISOR, COREVISOR, V_INVALID, INVALID_MEM, EL2_SMMU_CFG_SIZE, HYPSEC_MAX_VCPUS, MAX_VM_NUM, VM_STATE,
+} from '../../src/kcore/constants.js';
+import {
+  CORE, LOCKS_OFF, PERCPU_OFF, PERCPU_BYTES, PERCPU, MAX_CPUS, VMI, VM_INFO_BYTES, S2PAGE_BYTES, LOAD_INFO_BYTES, SHADOW_BYTES,
+  type KcoreLayout,
+} from '../../src/kcore/layout.js';
 import { vcpuAt, kvmAt, KVM, VCPU, SHARED_BYTES } from '../../src/kcore/shared-abi.js';
-import { getLeaf, forEachLeaf, s2Geometry, el2Geometry, type PtMem, type Leaf } from '../../src/kcore/npt.js';
-import { poolOf } from '../../src/kcore/npt-ops.js';
+import { lookupLeaf, walkTables, stage2Geometry, stage1Geometry48, type Leaf } from '../../src/arch/pgwalk.js';
 import { hwTtbr, smmuId } from '../../src/kcore/smmu.js';
-import { D_ADDR_MASK, isValid, levelSize } from '../../src/arch/desc.js';
-import type { Pa } from '../../src/arch/addr.js';
 import { assemble, toFlat } from '../../src/asm/index.js';
 import { SMMU_BASE, CB_BASE, CB_STRIDE, CB_SCTLR, CB_TTBR0 } from '../../src/board/smmu.js';
-import { VM_STATE } from '../../src/kcore/constants.js';
 import type { AbstractState, PageKind } from '../../src/kcore/transitions.js';
 import { loadPrivateKey, signImage } from '../../src/sim/keys.js';
 
@@ -351,35 +351,33 @@ export class KcoreHarness {
     return Number(this.rd(this.lay.smmuCfg + BigInt(smmuId(index, cbndx) * 16)));
   }
 
-  private direct(): PtMem {
-    const m = this.m;
-    return {
-      *read(a: Pa) {
-        return m.read64(BigInt(a));
-      },
-      *write() {
-        throw new Error('harness: the test walker only reads');
-      },
-    };
+  /** Physical memory as the hardware's table walker reads it (0 outside RAM). */
+  private readonly phys = (pa: bigint): bigint => (this.m.inRam(pa, 8) ? this.m.read64(pa) : 0n);
+
+  /** Root of principal v's stage 2 (host 0 or a VM), from its VTTBR as KCore set it. */
+  private s2Root(v: number): bigint {
+    const vttbr = v === HOSTVISOR ? this.core('HOST_VTTBR') : this.vmField(v, 'VTTBR');
+    return vttbr & 0x0000_ffff_ffff_fffen;
   }
 
-  /** The leaf of principal v's stage-2 table (host 0 or a VM) for `ipa`, by the software walker on raw memory. */
-  s2Leaf(v: number, ipa: number): Leaf {
-    return runToEnd(getLeaf(this.direct(), s2Geometry(poolOf(this.k.am, v).start), ipa));
+  /**
+   * The leaf of principal v's stage 2 (host 0 or a VM) for `ipa`, read as the hardware walker
+   * reads it (src/arch/pgwalk.ts, not KCore's own walker), or null if unmapped.
+   */
+  s2Leaf(v: number, ipa: number): Leaf | null {
+    return lookupLeaf(this.phys, stage2Geometry(this.s2Root(v)), BigInt(ipa));
   }
 
   /** Where VM `vmid`'s stage 2 sends `ipa`, or null (unmapped). */
   vmTranslate(vmid: number, ipa: number): number | null {
     const l = this.s2Leaf(vmid, ipa);
-    if (!isValid(l.pte) || l.level === 0) return null;
-    const size = levelSize(l.level);
-    return Number(l.pte & D_ADDR_MASK) - (Number(l.pte & D_ADDR_MASK) % size) + (ipa % size);
+    return l === null ? null : Number(l.outBase + (BigInt(ipa) - l.inBase));
   }
 
   /** The physical page behind KCore's EL2 VA `va` (its image remap window), or null. */
   el2Translate(va: number): number | null {
-    const l = runToEnd(getLeaf(this.direct(), el2Geometry(poolOf(this.k.am, 65).start), va));
-    return isValid(l.pte) ? Number(l.pte & D_ADDR_MASK) + (va % 4096) : null;
+    const l = lookupLeaf(this.phys, stage1Geometry48(this.lay.corePool), BigInt(va));
+    return l === null ? null : Number(l.outBase + (BigInt(va) - l.inBase));
   }
 
   /**
@@ -392,9 +390,9 @@ export class KcoreHarness {
     return t === null ? null : Number(t);
   }
 
-  /** Whether the host stage-2 table (software walk, not the TLB) maps `pa`. */
+  /** Whether the host stage-2 table (a table walk, not the TLB) maps `pa`. */
   hostMapped(pa: number): boolean {
-    return isValid(this.s2Leaf(HOSTVISOR, pa).pte);
+    return this.s2Leaf(HOSTVISOR, pa) !== null;
   }
 
   /** A DMA by a device wired to context bank `cbndx` of SMMU `index`: the PA reached, or null (fault). */
@@ -426,17 +424,16 @@ export class KcoreHarness {
    */
   isolationViolations(): string[] {
     const out: string[] = [];
-    const mem = this.direct();
     const kStart = Number(this.lay.base / 4096n), kEnd = Number(this.lay.end / 4096n);
     const isKcore = (f: number): boolean => f >= kStart && f < kEnd;
-    const leaves = (root: Pa, f: (ipa: number, pfn: number) => void): void => {
-      runToEnd(forEachLeaf(mem, s2Geometry(root), 0, 2 ** 40, (addr, pte, level) => {
-        const n = levelSize(level) / 4096;
-        const base = Number(pte & D_ADDR_MASK) / 4096;
-        for (let i = 0; i < n; i++) f(addr + i * 4096, base + i);
-      }));
+    const leaves = (root: bigint, f: (ipa: number, pfn: number) => void): void => {
+      walkTables(this.phys, stage2Geometry(root), {
+        leaf: (l) => {
+          for (let i = 0n; i < l.size; i += 4096n) f(Number(l.inBase + i), Number((l.outBase + i) / 4096n));
+        },
+      });
     };
-    leaves(poolOf(this.k.am, HOSTVISOR).start, (ipa, f) => {
+    leaves(this.s2Root(HOSTVISOR), (ipa, f) => {
       const p = this.s2page(f);
       if (ipa !== f * 4096) out.push(`host_flatmap: host IPA 0x${ipa.toString(16)} maps pfn 0x${f.toString(16)}`);
       if (!(p.owner === HOSTVISOR || p.owner === INVALID_MEM || (p.count > 0 && p.count !== INVALID_MEM))) {
@@ -445,10 +442,10 @@ export class KcoreHarness {
       if (isKcore(f)) out.push(`core_iso: the host maps KCore pfn 0x${f.toString(16)}`);
     });
     const nextVmid = Number(this.core('NEXT_VMID'));
-    for (let v = 1; v < Math.min(nextVmid, 57); v++) {
+    for (let v = 1; v < Math.min(nextVmid, MAX_VM_NUM + 1); v++) {
       const st = this.vmState(v);
       if (st !== VM_STATE.READY && st !== VM_STATE.VERIFIED) continue;
-      leaves(poolOf(this.k.am, v).start, (ipa, f) => {
+      leaves(this.s2Root(v), (ipa, f) => {
         const p = this.s2page(f);
         if (p.owner === INVALID_MEM) return;
         if (p.owner !== v) out.push(`vm_iso: VM ${v} maps pfn 0x${f.toString(16)} owned by ${p.owner}`);
@@ -464,7 +461,7 @@ export class KcoreHarness {
       const owner = Number(this.rd(this.lay.smmuCfg + BigInt(id * 16)));
       if (owner === V_INVALID) continue;
       if (owner !== HOSTVISOR && this.vmState(owner) === VM_STATE.POWEROFF) continue;
-      leaves(hwTtbr(this.k, id) as Pa, (iova, f) => {
+      leaves(BigInt(hwTtbr(this.k, id)), (iova, f) => {
         const p = this.s2page(f);
         if (isKcore(f)) out.push(`smmu_iso: bank ${id} maps KCore pfn 0x${f.toString(16)}`);
         if (p.owner === INVALID_MEM) return;
@@ -477,7 +474,6 @@ export class KcoreHarness {
       const p = this.s2page(f);
       if (p.owner === HOSTVISOR && p.count < n) out.push(`smmu_count: host pfn 0x${f.toString(16)} has count ${p.count} but ${n} host SMMU mappings`);
     }
-    void SMMU_NUM_CTXT_BANKS;
     return out;
   }
 
@@ -584,6 +580,11 @@ export class KcoreHarness {
     return { idx, pfns, blockPfn };
   }
 
+  /** HVC_CLEAR_VM_S2_RANGE over all of RAM, as KServ tears a VM down; returns x0. */
+  clearVm(vmid: number, cpu = 0): bigint {
+    return this.hvc(HVC.CLEAR_VM_S2_RANGE, [BigInt(vmid), this.m.ramBase, BigInt(this.m.ramBytes)], cpu);
+  }
+
   /** Writes a vCPU's boot PC (an entry of the test image, or any address), PSTATE EL1h and x0 into its struct. */
   setBootPc(vmid: number, vcpu: number, entry: Entry | bigint, x0 = 0n, cpu = 0): void {
     const at = vcpuAt(this.k.cfg.sharedBase, vmid, vcpu);
@@ -673,7 +674,7 @@ export class KcoreHarness {
       out.other = this.verifiedVm();
       pages['other-vm'] = out.other.blockPfn + VM_PAGE_OFFSET;
     }
-    if (s.vmids === 'exhausted') while (this.core('NEXT_VMID') <= 56n) this.registerVm();
+    if (s.vmids === 'exhausted') while (this.core('NEXT_VMID') <= BigInt(MAX_VM_NUM)) this.registerVm();
     if (s.vm !== undefined && s.vm !== 'UNUSED') this.buildVm(s, out);
     else if (s.bank === 'host') this.buildHostBank(out);
     if (needOther) {
