@@ -104,8 +104,8 @@ export interface PageAfter {
   readonly owner: 'host' | 'vm' | 'unchanged';
   /** New count: a number, the SMMU-assigned marker (INVALID_MEM), or +1 / −1. */
   readonly count?: number | 'smmu-marker' | '+1' | '-1';
-  /** New gfn: 0 (a host page in C), unknown (INVALID64), the IOVA's frame, or the page's IPA frame. */
-  readonly gfn?: 'zero' | 'unknown' | 'iova' | 'ipa';
+  /** New gfn: 0 (a host page, as in C), unknown (INVALID64: a VM page whose gfn is not known yet), or the IOVA's frame. */
+  readonly gfn?: 'zero' | 'unknown' | 'iova';
   /** Whether the host stage 2 may still map it (false: the host mapping was removed). */
   readonly hostMapped?: boolean;
   /** The page's contents were zeroed (scrubbed) / replaced (decrypted). */

@@ -140,6 +140,30 @@ describe('walk_result: KServ proposes the page that backs a faulting guest addre
     expect(h.isolationViolations()).toEqual([]);
   });
 
+  it('the same host page proposed to two VMs at once, interleaved at every KCore access: one VM gets it (5 seeds)', () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const h = new KcoreHarness({ cpus: 2, seed, switchProbability: 1 });
+      const a = h.verifiedVm({ entry: 'touch' });
+      const b = h.verifiedVm({ entry: 'touch' });
+      expect(h.run(0, a.vmid, 0)).toBe(2n);
+      expect(h.run(1, b.vmid, 0)).toBe(2n);
+      const p = h.allocPage(0x31);
+      h.proposeWalk(a.vmid, 0, p);
+      h.proposeWalk(b.vmid, 0, p);
+      const mark = h.mark();
+      const r = h.concurrently([
+        { cpu: 0, nr: HVC.VCPU_RUN, args: [BigInt(a.vmid), 0n] },
+        { cpu: 1, nr: HVC.VCPU_RUN, args: [BigInt(b.vmid), 0n] },
+      ]);
+      expect([...r].sort(), `seed ${seed}`).toEqual([KERR.EPERM, 2n].sort());
+      const winner = r[0] === 2n ? a.vmid : b.vmid;
+      expect(h.s2page(p)).toEqual({ owner: winner, count: 0, gfn: BigInt(TOUCH_IPA / 4096) });
+      expect(h.vmTranslate(winner === a.vmid ? b.vmid : a.vmid, TOUCH_IPA), 'the loser maps nothing').toBeNull();
+      expect(h.halts(mark).map((e) => e.code)).toEqual(['ownership']);
+      expect(h.isolationViolations()).toEqual([]);
+    }
+  });
+
   it('a level other than 2 or 3 is refused', () => {
     const h = new KcoreHarness();
     const { vmid } = faulted(h);

@@ -153,7 +153,7 @@ function expectPage(h: KcoreHarness, vmid: number, before: PageView, want: PageA
     expect(now.count, 'count').toBe(before.s2.count);
   }
   if (want.gfn !== undefined) {
-    const g = want.gfn === 'zero' ? 0n : want.gfn === 'unknown' ? INVALID64 : want.gfn === 'iova' ? args.iova! >> 12n : -1n;
+    const g = want.gfn === 'zero' ? 0n : want.gfn === 'unknown' ? INVALID64 : args.iova! >> 12n;
     expect(now.gfn, 'gfn').toBe(g);
   } else if (want.owner === 'unchanged') {
     expect(now.gfn, 'gfn').toBe(before.s2.gfn);
