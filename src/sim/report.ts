@@ -46,6 +46,8 @@ export function endedHow(s: RunSummary): string {
       return `hit the step limit: ${s.detail}, with VMs still running`;
     case 'stuck':
       return `stuck: ${s.detail}`;
+    case 'violation':
+      return `stopped by the live checks: ${s.detail}`;
     default: {
       const never: never = s.stop;
       return never;

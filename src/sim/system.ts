@@ -14,6 +14,8 @@ import type { TraceRecord } from '../trace/record.js';
 import { Kcore, type KcoreBug, type OnViolation } from '../kcore/kcore.js';
 import { KcoreSmmuImpl } from '../kcore/smmu.js';
 import { kcoreLayout } from '../kcore/layout.js';
+import { Checker } from '../check/monitor.js';
+import type { Witness } from '../check/invariants.js';
 import { SekvmHost } from './sekvm-host.js';
 import { KvmHyp } from '../kvm/kvm-hyp.js';
 import { Kserv, type Vm, type VmSpec } from '../kserv/kserv.js';
@@ -37,6 +39,12 @@ export interface SystemConfig {
   readonly trustedKey?: Uint8Array;
   /** Receives every event of the run, stamped (src/trace/record.ts). */
   readonly trace?: (r: TraceRecord) => void;
+  /**
+   * Live isolation checks (src/check, SeKVM mode only): incremental after every KCore handler,
+   * full every `checkFullEvery` checks (default 256). A violation stops the run.
+   */
+  readonly check?: boolean;
+  readonly checkFullEvery?: number;
   readonly cpuHz?: number;
 }
 
@@ -58,9 +66,18 @@ export interface ViolationSummary {
   readonly mode: 'halt' | 'reject';
 }
 
+export interface CheckSummary {
+  readonly incremental: number;
+  readonly full: number;
+  readonly violations: readonly Witness[];
+  /** The last events before the first violation (or the end), oldest first. */
+  readonly lastEvents: readonly TraceRecord[];
+  readonly seed: number;
+}
+
 export interface RunSummary {
   readonly mode: HypMode;
-  readonly stop: 'all-off' | 'halted' | 'limit' | 'stuck';
+  readonly stop: 'all-off' | 'halted' | 'limit' | 'stuck' | 'violation';
   readonly detail: string;
   readonly vms: readonly VmSummary[];
   readonly createErrors: readonly { name: string; errno: bigint }[];
@@ -83,6 +100,8 @@ export interface RunSummary {
   readonly cycles: bigint;
   /** Simulated CPU clock (cycles per second). */
   readonly cpuHz: number;
+  /** The live checks, when enabled: how many ran, what failed, and the events just before. */
+  readonly checks: CheckSummary | null;
 }
 
 export class System {
@@ -98,6 +117,10 @@ export class System {
   private readonly kcoreExitsByEc = new Map<string, number>();
   private readonly violations: ViolationSummary[] = [];
   private pagesAtStop: Map<string, number> | null = null;
+  /** The live checker (cfg.check, SeKVM mode). */
+  readonly checker: Checker | null = null;
+  private readonly recent: TraceRecord[] = [];
+  private frozenRecent: TraceRecord[] | null = null;
   private readonly events: TraceSink;
 
   constructor(readonly cfg: SystemConfig) {
@@ -116,7 +139,16 @@ export class System {
     this.events = (e: TraceEvent): void => {
       if (e.kind === 'guest-exit' && e.path === 'kcore') this.kcoreExits++;
       this.observe(e);
-      if (userTrace) userTrace({ seq: seq++, cycles: this.m.cycles(e.cpu), event: e });
+      const checker = this.checker;
+      if (userTrace || checker) {
+        const r: TraceRecord = { seq: seq++, cycles: this.m.cycles(e.cpu), event: e };
+        userTrace?.(r);
+        if (checker) {
+          checker.onTrace(e);
+          this.recent.push(r);
+          if (this.recent.length > 40) this.recent.shift();
+        }
+      }
     };
     this.smmus = [new Smmu(0, SMMU_BASE, this.m), new Smmu(1, SMMU_BASE + SMMU_SIZE, this.m)];
     // KServ's shared_data pool sits at the bottom of RAM (outside KCore's protected range).
@@ -141,6 +173,15 @@ export class System {
       k.setTrace(this.events);
       k.smmu = new KcoreSmmuImpl(this.smmus);
       this.kcore = k;
+      if (cfg.check) {
+        const checker = new Checker(this.m, k.lay, {
+          sharedBase,
+          ...(cfg.checkFullEvery !== undefined ? { fullEvery: cfg.checkFullEvery } : {}),
+          onViolation: () => { this.frozenRecent ??= [...this.recent]; },
+        });
+        k.am.setObserver(checker);
+        this.checker = checker;
+      }
       const host = new SekvmHost(this.m, k);
       host.deviceAccess = (cpu, pa, size, write, value) => this.deviceAccess(cpu, pa, size, write, value);
       this.hyp = host;
@@ -193,10 +234,15 @@ export class System {
       this.sched.setTask(c, this.bootTask(c, c === 0 ? () => self.createVms(0) : function* () {}));
     }
     const halted = (): boolean => this.hyp.halted() !== null;
-    const steps = this.sched.runUntil(() => halted() || this.allTasksDone(), maxSteps);
+    const violated = (): boolean => (this.checker?.violations.length ?? 0) > 0;
+    const steps = this.sched.runUntil(() => halted() || violated() || this.allTasksDone(), maxSteps);
     let stop: RunSummary['stop'];
     let detail: string;
-    if (halted()) {
+    if (violated()) {
+      stop = 'violation';
+      const w = this.checker!.violations[0]!;
+      detail = `invariant ${w.invariant} violated: ${w.message}`;
+    } else if (halted()) {
       stop = 'halted';
       detail = `KCore halted: ${this.hyp.halted()}`;
     } else if (this.allTasksDone()) {
@@ -204,6 +250,11 @@ export class System {
       detail = 'every VM is off';
       this.pagesAtStop = this.pagesByOwner();
       this.teardown();
+      if (violated()) {
+        stop = 'violation';
+        const w = this.checker!.violations[0]!;
+        detail = `invariant ${w.invariant} violated during teardown: ${w.message}`;
+      }
     } else if (steps >= maxSteps) {
       stop = 'limit';
       detail = `stopped after ${steps} scheduling steps`;
@@ -310,6 +361,13 @@ export class System {
       cycles,
       // Machine.create's default clock when the configuration names none.
       cpuHz: this.cfg.cpuHz ?? 2_400_000_000,
+      checks: this.checker === null ? null : {
+        incremental: this.checker.stats.incremental,
+        full: this.checker.stats.full,
+        violations: this.checker.violations,
+        lastEvents: this.frozenRecent ?? this.recent,
+        seed: this.cfg.seed,
+      },
     };
   }
 }

@@ -1,0 +1,459 @@
+/**
+ * The live checker (`--check`): watches KCore through its single memory door (src/kcore/observe.ts)
+ * and the run's events, and checks the invariants of src/check/invariants.ts
+ *  - incrementally, whenever no pCPU is inside KCore any more: only the pages, mappings, banks and
+ *    windows KCore changed since the last check, plus the per-CPU facts and the TLBs (both
+ *    bounded by the number of pCPUs and TLB entries, not by the number of pages);
+ *  - on the spot, for the rules that are about a moment rather than a state: a page leaving a
+ *    VM must already be zero (scrubbed), KCore must not write a live VM's page (integrity), and
+ *    an exit must expose only what §2.4 allows;
+ *  - fully (every table walked, the indexes rebuilt from memory) every `fullEvery` checks and on
+ *    demand.
+ * It only reads: observing changes nothing in the run (DESIGN.md rule 6).
+ *
+ * The indexes (which table page is at which level of whose table, and which mappings point at a
+ * pfn) are built from the descriptors KCore writes, and only say *where to look*: every rule is
+ * evaluated on the descriptor and s2page values read from memory at check time.
+ */
+import type { Machine } from '../machine/machine.js';
+import type { KcoreEvent, KcoreObserver } from '../kcore/observe.js';
+import type { TraceEvent } from '../trace/events.js';
+import type { KcoreLayout } from '../kcore/layout.js';
+import { S2PAGE_BYTES, VM_INFO_BYTES } from '../kcore/layout.js';
+import {
+  HOSTVISOR, COREVISOR, MAX_VM_NUM, VM_STATE, V_INVALID, HVC, EL2_MAX_VMID, HYPSEC_MAX_VCPUS,
+} from '../kcore/constants.js';
+import { vcpuAt, VCPU } from '../kcore/shared-abi.js';
+import { PSCI } from '../board/psci.js';
+import { EC, esrEc } from '../arch/esr.js';
+import { D_ADDR_MASK, isTable, isValid, levelSize } from '../arch/desc.js';
+import { lookupLeaf, stage2Geometry, walkTables, type Leaf, type TableGeometry } from '../arch/pgwalk.js';
+import { KcoreView } from './view.js';
+import {
+  type Witness, checkAll, checkHostPage, checkVmPage, checkSmmuLeaf, checkSharePage, checkPage0, checkCpus,
+  checkVmids, checkTlbs, checkRemap, liveVm,
+} from './invariants.js';
+
+/** Whose table a page belongs to. */
+type TableOwner = { readonly kind: 'host' } | { readonly kind: 'vm'; readonly v: number } | { readonly kind: 'el2' } | { readonly kind: 'smmu'; readonly id: number };
+
+interface TablePage {
+  readonly owner: TableOwner;
+  readonly level: number;
+  /** Input address covered by entry 0 of this page. */
+  readonly base: bigint;
+  readonly geo: TableGeometry;
+}
+
+export interface CheckerOptions {
+  /** Full check every N incremental checks (default 256; 0 = never automatically). */
+  readonly fullEvery?: number;
+  /** Called with the witnesses of a failed check (the checker keeps them too). */
+  readonly onViolation?: (w: readonly Witness[]) => void;
+  readonly sharedBase: number;
+}
+
+export class Checker implements KcoreObserver {
+  readonly view: KcoreView;
+  /** Every witness found, in order. */
+  readonly violations: Witness[] = [];
+  readonly stats = { incremental: 0, full: 0, events: 0 };
+  private readonly inKcore = new Set<number>();
+  private readonly tables = new Map<bigint, TablePage>();
+  /** pfn → mapping keys "owner/ipa" that pointed at it when written. */
+  private readonly rmap = new Map<number, Set<string>>();
+  private readonly dirtyPfns = new Set<number>();
+  private readonly dirtyMaps = new Set<string>();
+  private dirtyRemap = false;
+  private readonly dirtySmmu = new Set<number>();
+  /** Shared-struct registers of each running vCPU as KServ left them at VCPU_RUN. */
+  private readonly exposure = new Map<string, bigint[]>();
+  private sinceFull = 0;
+  /** Pages given back to the host by a VM since the s2pages lock was last released. */
+  private readonly leftVm: { pfn: number; vmid: number }[] = [];
+  private readonly fullEvery: number;
+  private readonly s2pagesEnd: bigint;
+  private readonly vmInfoEnd: bigint;
+
+  constructor(readonly m: Machine, readonly lay: KcoreLayout, private readonly opts: CheckerOptions) {
+    this.view = new KcoreView(m, lay);
+    this.fullEvery = opts.fullEvery ?? 256;
+    this.s2pagesEnd = lay.s2pages + BigInt(lay.ramPages * S2PAGE_BYTES);
+    this.vmInfoEnd = lay.vmInfo + BigInt((EL2_MAX_VMID + 1) * VM_INFO_BYTES);
+    this.rebuild();
+  }
+
+  // ---- indexes ----
+
+  private ownerKey(o: TableOwner): string {
+    return o.kind === 'vm' ? `vm${o.v}` : o.kind === 'smmu' ? `smmu${o.id}` : o.kind;
+  }
+
+  private registerRoot(owner: TableOwner, geo: TableGeometry): void {
+    const pages = Math.max(1, (1 << geo.startIndexBits) / 512);
+    const span = BigInt(levelSize(geo.startLevel)) * 512n;
+    for (let p = 0; p < pages; p++) this.tables.set(geo.root + BigInt(p * 4096), { owner, level: geo.startLevel, base: BigInt(p) * span, geo });
+  }
+
+  /** Rebuilds the table registry and the reverse map from memory (a full resynchronisation). */
+  rebuild(): void {
+    this.tables.clear();
+    this.rmap.clear();
+    const roots: [TableOwner, TableGeometry][] = [[{ kind: 'host' }, this.view.geometry(HOSTVISOR)!], [{ kind: 'el2' }, this.view.geometry(COREVISOR)!]];
+    for (let v = 1; v <= MAX_VM_NUM; v++) roots.push([{ kind: 'vm', v }, this.view.geometry(v)!]);
+    for (let id = 0; id < this.view.smmuCfgCount(); id++) roots.push([{ kind: 'smmu', id }, stage2Geometry(this.view.smmuCfg(id).root)]);
+    for (const [owner, geo] of roots) {
+      this.registerRoot(owner, geo);
+      walkTables(this.view.read, geo, { leaf: (l) => this.index(owner, l) });
+      this.registerSubtables(owner, geo);
+    }
+  }
+
+  /** Registers every non-root table page of a tree with its level and base. */
+  private registerSubtables(owner: TableOwner, geo: TableGeometry): void {
+    const visit = (table: bigint, level: number, base: bigint, entries: number): void => {
+      const size = BigInt(levelSize(level));
+      for (let i = 0; i < entries; i++) {
+        const d = this.view.read(table + BigInt(i * 8));
+        if (!isTable(d, level)) continue;
+        const next = d & D_ADDR_MASK;
+        const b = base + BigInt(i) * size;
+        this.tables.set(next, { owner, level: level + 1, base: b, geo });
+        visit(next, level + 1, b, 512);
+      }
+    };
+    visit(geo.root, geo.startLevel, 0n, 1 << geo.startIndexBits);
+  }
+
+  private index(owner: TableOwner, l: Leaf): void {
+    const key = this.ownerKey(owner);
+    const pages = Number(l.size >> 12n);
+    const first = Number(l.outBase >> 12n);
+    for (let i = 0; i < pages; i++) {
+      let s = this.rmap.get(first + i);
+      if (!s) this.rmap.set(first + i, (s = new Set()));
+      s.add(`${key}/${(l.inBase + BigInt(i) * 4096n).toString(16)}`);
+    }
+  }
+
+  // ---- observer ----
+
+  onEvent(e: KcoreEvent): void {
+    this.stats.events++;
+    if (e.kind === 'handler') {
+      if (e.phase === 'enter') this.inKcore.add(e.cpu);
+      else {
+        this.inKcore.delete(e.cpu);
+        if (this.inKcore.size === 0) this.checkNow();
+      }
+      return;
+    }
+    if (e.kind === 'lock') {
+      // §4.3: the host can map a page only under the s2pages lock, so a page that left a VM
+      // must be zero by the time the lock that changed its owner is released.
+      if (!e.acquire && e.lock.kind === 's2page') this.checkScrubbed(e.cpu);
+      return;
+    }
+    if (e.kind !== 'access') return;
+    const pa = BigInt(e.pa);
+    if (e.size === 8) this.checkLocks(e.cpu, pa, e.locks, e.write);
+    if (!e.write) return;
+    if (e.size === 4096) {
+      this.pageWritten(e.cpu, pa, e.value === 0n);
+      return;
+    }
+    if (pa >= this.lay.s2pages && pa < this.s2pagesEnd) {
+      this.s2pageWritten(pa, e.value, e.old);
+      return;
+    }
+    const t = this.tables.get(pa & ~0xfffn);
+    if (t !== undefined) {
+      this.descriptorWritten(t, pa, e.value, e.old);
+      return;
+    }
+    if (pa >= this.lay.vmInfo && pa < this.vmInfoEnd) {
+      this.dirtyRemap = true;   // states and load info: windows and the verified-image rule
+      return;
+    }
+    if (pa >= this.lay.smmuCfg && pa < this.lay.smmuCfg + BigInt(this.view.smmuCfgCount() * 16)) {
+      this.dirtySmmu.add(Number((pa - this.lay.smmuCfg) / 16n));
+      return;
+    }
+    if (pa >= this.lay.base && pa < this.lay.end) return;   // KCore's own data
+    // A store outside KCore's region: shared data (host pages) is fine, a live VM's page is not.
+    const owner = this.view.s2page(Number(pa >> 12n)).owner;
+    if (owner >= 1 && owner <= MAX_VM_NUM && liveVm(this.view, owner)) {
+      this.report([{ invariant: 'vm_page_integrity', pfn: Number(pa >> 12n), vmid: owner, cpu: e.cpu,
+        message: `KCore on pCPU ${e.cpu} stored to PA 0x${pa.toString(16)}, a page of live VM ${owner}` }]);
+    }
+  }
+
+  /**
+   * The locks of spec §3.7 that guard shared KCore data (the wDRF "DRF-Kernel" condition, §5.3):
+   * the s2page array under s2pages_lock, principal v's stage-2 table under shadow_pt_lock(v),
+   * the SMMU tables under spt_lock.
+   */
+  private checkLocks(cpu: number, pa: bigint, locks: readonly { kind: string; v: number }[], write: boolean): void {
+    let need: { kind: string; v: number; name: string } | null = null;
+    if (pa >= this.lay.s2pages && pa < this.s2pagesEnd) need = { kind: 's2page', v: 0, name: 's2pages_lock' };
+    else {
+      const t = this.tables.get(pa & ~0xfffn);
+      if (t === undefined) return;
+      const o = t.owner;
+      if (o.kind === 'smmu') need = { kind: 'spt', v: 0, name: 'spt_lock' };
+      else {
+        const v = o.kind === 'host' ? HOSTVISOR : o.kind === 'el2' ? COREVISOR : o.v;
+        need = { kind: 'npt', v, name: `shadow_pt_lock(${v})` };
+      }
+    }
+    const holds = (kind: string, v: number): boolean => locks.some((l) => l.kind === kind && (kind !== 'npt' || l.v === v));
+    // A host stage-2 entry is written only while the ownership it depends on cannot change:
+    // map_page_host and clear_pfn_host run inside s2pages_lock (MemAux.c), so no page can be
+    // handed to a VM between the owner check and the host mapping.
+    if (write && need.kind === 'npt' && need.v === HOSTVISOR && !holds('s2page', 0)) need = { kind: 's2page', v: 0, name: 's2pages_lock (a host stage-2 entry depends on page ownership)' };
+    else if (holds(need.kind, need.v)) return;
+    this.report([{ invariant: 'lock_discipline', cpu,
+      message: `KCore on pCPU ${cpu} ${write ? 'wrote' : 'read'} 0x${pa.toString(16)} without holding ${need.name} (held: ${locks.map((l) => `${l.kind}${l.kind === 'npt' || l.kind === 'vm' ? `(${l.v})` : ''}`).join(', ') || 'none'})` }]);
+  }
+
+  /** A whole page written (decryption, copies) or zeroed (scrubbing). */
+  private pageWritten(cpu: number, pa: bigint, zeroing: boolean): void {
+    const pfn = Number(pa >> 12n);
+    const p = this.view.s2page(pfn);
+    if (p.owner >= 1 && p.owner <= MAX_VM_NUM && liveVm(this.view, p.owner)) {
+      this.report([{ invariant: 'vm_page_integrity', pfn, vmid: p.owner, cpu,
+        message: `KCore on pCPU ${cpu} ${zeroing ? 'zeroed' : 'overwrote'} pfn 0x${pfn.toString(16)}, a page of live VM ${p.owner} (state ${this.view.vmState(p.owner)})` }]);
+    }
+  }
+
+  private s2pageWritten(pa: bigint, value: bigint, old: bigint): void {
+    const off = pa - this.lay.s2pages;
+    const pfn = Number(this.lay.ramBase >> 12n) + Number(off / BigInt(S2PAGE_BYTES));
+    this.dirtyPfns.add(pfn);
+    if (off % BigInt(S2PAGE_BYTES) !== 0n) return;   // the gfn word
+    const from = Number(old >> 32n);
+    const to = Number(value >> 32n);
+    if (from !== to && from >= 1 && from <= MAX_VM_NUM && to === HOSTVISOR) this.leftVm.push({ pfn, vmid: from });
+  }
+
+  /** Pages that went from a VM to the host under the s2pages lock now being released. */
+  private checkScrubbed(cpu: number): void {
+    if (this.leftVm.length === 0) return;
+    for (const { pfn, vmid } of this.leftVm) {
+      if (this.view.s2page(pfn).owner === HOSTVISOR && !this.pageIsZero(pfn)) {
+        this.report([{ invariant: 'scrubbed', pfn, vmid, cpu,
+          message: `pfn 0x${pfn.toString(16)} went from VM ${vmid} back to the host and the s2pages lock was released before it was zeroed` }]);
+      }
+    }
+    this.leftVm.length = 0;
+  }
+
+  private pageIsZero(pfn: number): boolean {
+    const bytes = this.m.readPhys(BigInt(pfn) << 12n, 4096);
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+    return true;
+  }
+
+  private descriptorWritten(t: TablePage, pa: bigint, d: bigint, old: bigint): void {
+    const i = Number((pa & 0xfffn) >> 3n);
+    const size = BigInt(levelSize(t.level));
+    const addr = t.base + BigInt(i) * size;
+    if (t.owner.kind === 'el2') this.dirtyRemap = true;
+    if (isTable(d, t.level)) {
+      const next = d & D_ADDR_MASK;
+      this.tables.set(next, { owner: t.owner, level: t.level + 1, base: addr, geo: t.geo });
+      this.dirtyPfns.add(Number(next >> 12n));   // pt_pages_kcore for the new table page
+      this.dirtyMaps.add(`table:${next.toString(16)}`);
+    } else if (isValid(d)) {
+      const outBase = d & D_ADDR_MASK & ~(size - 1n);
+      this.index(t.owner, { desc: d, level: t.level, descPa: pa, inBase: addr, size, outBase });
+      this.dirtyMaps.add(`${this.ownerKey(t.owner)}/${addr.toString(16)}`);
+    }
+    if (isValid(old) && !isTable(old, t.level)) {
+      // the page(s) it used to map: their other mappings and owners are re-checked
+      const oldOut = old & D_ADDR_MASK & ~(size - 1n);
+      for (let p = 0n; p < size >> 12n; p++) this.dirtyPfns.add(Number((oldOut >> 12n) + p));
+    }
+  }
+
+  /** Run events (the exit path), for exit_exposure. */
+  onTrace(e: TraceEvent): void {
+    if (e.kind === 'hvc' && e.nr === HVC.VCPU_RUN) {
+      const vmid = Number(e.args[0] ?? 0n);
+      const vcpu = Number(e.args[1] ?? 0n);
+      if (!(vmid >= 1 && vmid <= MAX_VM_NUM && vcpu >= 0 && vcpu < HYPSEC_MAX_VCPUS)) return;
+      const at = vcpuAt(this.opts.sharedBase, vmid, vcpu) + VCPU.REGS;
+      this.exposure.set(`${vmid}:${vcpu}`, Array.from({ length: 31 }, (_, r) => this.view.read(BigInt(at + r * 8))));
+    } else if (e.kind === 'guest-exit' && e.path !== 'kcore' && !e.irq) {
+      const before = this.exposure.get(`${e.vmid}:${e.vcpu}`);
+      if (before) this.checkExposure(e.cpu, e.vmid, e.vcpu, e.esr, before);
+    }
+  }
+
+  /**
+   * §2.4: on an HVC exit KServ sees x0 (x1–x3 for PSCI CPU_ON, x1–x2 for AFFINITY_INFO); on an
+   * MMIO write the written register; on a trapped SGI write (GICv3) the written register;
+   * nothing else. A shared-struct register that changed during the run to the guest's own value
+   * was exposed.
+   */
+  private checkExposure(cpu: number, vmid: number, vcpu: number, esr: number, before: bigint[]): void {
+    const allowed = new Set<number>();
+    const ec = esrEc(esr);
+    const guestX = (r: number): bigint => this.view.shadow(vmid, vcpu, r);
+    if (ec === EC.HVC64) {
+      allowed.add(0);
+      const fn = Number(guestX(0) & 0xffff_ffffn);
+      if (fn === PSCI.CPU_ON_64 || fn === PSCI.CPU_ON_32) [1, 2, 3].forEach((r) => allowed.add(r));
+      if (fn === PSCI.AFFINITY_INFO_64 || fn === PSCI.AFFINITY_INFO_32) [1, 2].forEach((r) => allowed.add(r));
+    } else if (ec === EC.DABT_LOW) {
+      if ((esr & (1 << 6)) !== 0) allowed.add((esr >>> 16) & 31);
+    } else if (ec === EC.SYS64) {
+      allowed.add((esr >>> 5) & 31);
+    }
+    const at = vcpuAt(this.opts.sharedBase, vmid, vcpu) + VCPU.REGS;
+    const leaked: number[] = [];
+    for (let r = 0; r < 31; r++) {
+      if (allowed.has(r)) continue;
+      const now = this.view.read(BigInt(at + r * 8));
+      if (now !== before[r] && now === guestX(r)) leaked.push(r);
+    }
+    if (leaked.length) {
+      this.report([{ invariant: 'exit_exposure', cpu, vmid,
+        message: `exit of VM ${vmid} vCPU ${vcpu} (ESR 0x${esr.toString(16)}) exposed ${leaked.map((r) => `x${r}`).join(', ')} to KServ` }]);
+    }
+  }
+
+  // ---- checking ----
+
+  /** True while some pCPU is inside KCore (its updates may be half done). */
+  get busy(): boolean {
+    return this.inKcore.size > 0;
+  }
+
+  /** The incremental check (and a full one every `fullEvery`). */
+  checkNow(): Witness[] {
+    this.stats.incremental++;
+    const out: Witness[] = [];
+    const view = this.view;
+    for (const key of this.dirtyMaps) this.checkMapping(key, out);
+    for (const pfn of this.dirtyPfns) this.checkPfn(pfn, out);
+    for (const id of this.dirtySmmu) this.checkBank(id, out);
+    if (this.dirtyRemap) out.push(...checkRemap(view));
+    this.dirtyMaps.clear();
+    this.dirtyPfns.clear();
+    this.dirtySmmu.clear();
+    this.dirtyRemap = false;
+    out.push(...checkPage0(view), ...checkCpus(this.m, view), ...checkVmids(view), ...checkTlbs(this.m, view));
+    if (this.fullEvery > 0 && ++this.sinceFull >= this.fullEvery) out.push(...this.checkFull());
+    if (out.length) this.report(out);
+    return out;
+  }
+
+  /** Every invariant over the whole state; the indexes are rebuilt from memory. */
+  checkFull(): Witness[] {
+    this.stats.full++;
+    this.sinceFull = 0;
+    this.rebuild();
+    return checkAll(this.m, this.view, { tlb: !this.busy });
+  }
+
+  /** Re-checks the mapping `owner/ipa` against memory (it may have changed since). */
+  private checkMapping(key: string, out: Witness[]): void {
+    if (key.startsWith('table:')) return;   // the table page itself is checked through dirtyPfns
+    const [who, ipaHex] = key.split('/') as [string, string];
+    const ipa = BigInt(`0x${ipaHex}`);
+    const geo = this.geometryOf(who);
+    if (geo === null) return;
+    const leaf = lookupLeaf(this.view.read, geo, ipa);
+    if (leaf === null) return;
+    const pfn = Number((leaf.outBase + (ipa - leaf.inBase)) >> 12n);
+    this.applyRule(who, pfn, ipa, leaf, out);
+  }
+
+  private geometryOf(who: string): TableGeometry | null {
+    if (who === 'host') return this.view.geometry(HOSTVISOR);
+    if (who === 'el2') return this.view.geometry(COREVISOR);
+    if (who.startsWith('vm')) return this.view.geometry(Number(who.slice(2)));
+    if (who.startsWith('smmu')) return stage2Geometry(this.view.smmuCfg(Number(who.slice(4))).root);
+    return null;
+  }
+
+  private applyRule(who: string, pfn: number, ipa: bigint, leaf: Leaf, out: Witness[]): void {
+    const view = this.view;
+    if (who === 'host') {
+      if (leaf.outBase !== leaf.inBase) out.push({ invariant: 'host_flatmap', ipa, pfn, message: `host stage 2 maps IPA 0x${ipa.toString(16)} to pfn 0x${pfn.toString(16)} (not the identity)` });
+      if (leaf.level !== 3) out.push({ invariant: 'host_npt_cons', ipa, message: `host stage 2 has a level-${leaf.level} block at IPA 0x${leaf.inBase.toString(16)}` });
+      checkHostPage(view, pfn, ipa, out);
+    } else if (who.startsWith('vm')) {
+      const v = Number(who.slice(2));
+      if (liveVm(view, v)) checkVmPage(view, v, pfn, ipa, out);
+    } else if (who.startsWith('smmu')) {
+      const id = Number(who.slice(4));
+      const cfg = view.smmuCfg(id);
+      if (cfg.owner === V_INVALID) return;
+      if (cfg.owner === HOSTVISOR || view.vmState(cfg.owner) < VM_STATE.POWEROFF) {
+        checkSmmuLeaf(view, id, cfg.owner, { ...leaf, inBase: ipa, size: 4096n, outBase: BigInt(pfn) << 12n }, out);
+      }
+      if (cfg.owner === HOSTVISOR) this.checkSmmuCount(pfn, out);
+    }
+  }
+
+  /** A pfn whose owner/count changed, or that some mapping stopped or started pointing at. */
+  private checkPfn(pfn: number, out: Witness[]): void {
+    const view = this.view;
+    checkSharePage(view, pfn, out);
+    const keys = this.rmap.get(pfn);
+    if (keys) {
+      for (const key of [...keys]) {
+        const [who, ipaHex] = key.split('/') as [string, string];
+        const ipa = BigInt(`0x${ipaHex}`);
+        const geo = this.geometryOf(who);
+        const leaf = geo === null ? null : lookupLeaf(view.read, geo, ipa);
+        if (leaf === null || Number((leaf.outBase + (ipa - leaf.inBase)) >> 12n) !== pfn) {
+          keys.delete(key);   // no longer maps this pfn
+          continue;
+        }
+        this.applyRule(who, pfn, ipa, leaf, out);
+      }
+    }
+    // A page-table page must be KCore's.
+    const t = this.tables.get(BigInt(pfn) << 12n);
+    if (t !== undefined && view.s2page(pfn).owner !== COREVISOR) {
+      out.push({ invariant: 'pt_pages_kcore', pfn, message: `table page 0x${(BigInt(pfn) << 12n).toString(16)} (${this.ownerKey(t.owner)}) is owned by ${view.principalName(view.s2page(pfn).owner)}` });
+    }
+  }
+
+  private checkSmmuCount(pfn: number, out: Witness[]): void {
+    const p = this.view.s2page(pfn);
+    if (p.owner !== HOSTVISOR) return;
+    let n = 0;
+    for (const key of this.rmap.get(pfn) ?? []) {
+      if (!key.startsWith('smmu')) continue;
+      const id = Number(key.slice(4, key.indexOf('/')));
+      if (this.view.smmuCfg(id).owner !== HOSTVISOR) continue;
+      const ipa = BigInt(`0x${key.slice(key.indexOf('/') + 1)}`);
+      const leaf = lookupLeaf(this.view.read, stage2Geometry(this.view.smmuCfg(id).root), ipa);
+      if (leaf !== null && Number((leaf.outBase + (ipa - leaf.inBase)) >> 12n) === pfn) n++;
+    }
+    if (p.count < n) out.push({ invariant: 'smmu_count', pfn, message: `host pfn 0x${pfn.toString(16)} has ${n} SMMU mappings but count ${p.count}` });
+  }
+
+  /** A bank whose configuration changed: its owner and every mapping. */
+  private checkBank(id: number, out: Witness[]): void {
+    const cfg = this.view.smmuCfg(id);
+    if (cfg.owner === V_INVALID) return;
+    if (cfg.owner !== HOSTVISOR && !(cfg.owner >= 1 && cfg.owner <= MAX_VM_NUM)) {
+      out.push({ invariant: 'smmu_vm', vmid: cfg.owner, message: `SMMU bank ${id} is assigned to ${cfg.owner}, neither the host nor a VM` });
+      return;
+    }
+    walkTables(this.view.read, stage2Geometry(cfg.root), {
+      leaf: (l) => { if (cfg.owner === HOSTVISOR || this.view.vmState(cfg.owner) < VM_STATE.POWEROFF) checkSmmuLeaf(this.view, id, cfg.owner, l, out); },
+    });
+  }
+
+  private report(ws: readonly Witness[]): void {
+    this.violations.push(...ws);
+    this.opts.onViolation?.(ws);
+  }
+}
+

@@ -1,0 +1,166 @@
+/**
+ * A read-only view of KCore's state as it lies in simulated physical memory (DESIGN.md rule 2:
+ * checks read that memory, they do not trust TypeScript mirrors). It reads with plain physical
+ * loads — no door, no locks, no interleaving points, no cost — so observing never changes the
+ * run (rule 6). The offsets come from src/kcore/layout.ts, the one description of that memory.
+ */
+import type { Machine } from '../machine/machine.js';
+import {
+  CORE, PERCPU, PERCPU_OFF, PERCPU_BYTES, VMI, VM_INFO_BYTES, LOAD_INFO_BYTES, S2PAGE_BYTES, SHADOW_BYTES,
+  type KcoreLayout, poolRange,
+} from '../kcore/layout.js';
+import {
+  HOSTVISOR, COREVISOR, INVALID_MEM, MAX_VM_NUM, HYPSEC_MAX_VCPUS, EL2_SMMU_CFG_SIZE, V_INVALID, V, MAX_LOAD_INFO_NUM,
+} from '../kcore/constants.js';
+import { type TableGeometry, stage2Geometry, stage1Geometry48, type PhysRead } from '../arch/pgwalk.js';
+
+export interface S2Page {
+  /** Principal that owns the page: 0 host, 1..56 a VM, 65 KCore; INVALID_MEM for non-RAM. */
+  readonly owner: number;
+  /** Grants to the host (VM pages) or SMMU mappings (host pages). */
+  readonly count: number;
+  /** The IPA frame the owner maps it at (KServ-chosen for VM pages). */
+  readonly gfn: bigint;
+}
+
+export interface LoadInfo {
+  readonly loadAddr: bigint;
+  readonly size: bigint;
+  readonly remapAddr: bigint;
+  readonly mappedPages: bigint;
+}
+
+export class KcoreView {
+  readonly read: PhysRead;
+  private readonly firstPfn: number;
+
+  constructor(readonly m: Machine, readonly lay: KcoreLayout) {
+    this.read = (pa: bigint): bigint => (m.inRam(pa, 8) ? m.read64(pa) : 0n);
+    this.firstPfn = Number(lay.ramBase >> 12n);
+  }
+
+  // ---- s2page array ----
+
+  isRamPfn(pfn: number): boolean {
+    const i = pfn - this.firstPfn;
+    return i >= 0 && i < this.lay.ramPages;
+  }
+
+  s2page(pfn: number): S2Page {
+    if (!this.isRamPfn(pfn)) return { owner: INVALID_MEM, count: 0, gfn: 0n };
+    const at = this.lay.s2pages + BigInt((pfn - this.firstPfn) * S2PAGE_BYTES);
+    const w0 = this.read(at);
+    return { owner: Number(w0 >> 32n), count: Number(w0 & 0xffff_ffffn), gfn: this.read(at + 8n) };
+  }
+
+  /** Physical address of pfn's s2page entry (for forging states in tests), or null. */
+  s2pageAddr(pfn: number): bigint | null {
+    return this.isRamPfn(pfn) ? this.lay.s2pages + BigInt((pfn - this.firstPfn) * S2PAGE_BYTES) : null;
+  }
+
+  /** Every RAM pfn, lowest first. */
+  *ramPfns(): Generator<number> {
+    for (let i = 0; i < this.lay.ramPages; i++) yield this.firstPfn + i;
+  }
+
+  /** The pfn range of KCore's own region. */
+  get kcorePfns(): { first: number; end: number } {
+    return { first: Number(this.lay.base >> 12n), end: Number(this.lay.end >> 12n) };
+  }
+
+  // ---- core data and per-CPU data ----
+
+  core(field: keyof typeof CORE): bigint {
+    return this.read(this.lay.base + BigInt(CORE[field]));
+  }
+
+  perCpu(cpu: number, field: 'VMID' | 'VCPUID' | 'LAST_VMID' | 'LAST_VCPU'): bigint {
+    return this.read(this.lay.base + BigInt(PERCPU_OFF + cpu * PERCPU_BYTES + PERCPU[field]));
+  }
+
+  // ---- VM info ----
+
+  private vmInfoAt(v: number, off: number): bigint {
+    return this.lay.vmInfo + BigInt(v * VM_INFO_BYTES + off);
+  }
+
+  vmState(v: number): number {
+    return Number(this.read(this.vmInfoAt(v, VMI.STATE)));
+  }
+
+  vttbr(v: number): bigint {
+    return this.read(this.vmInfoAt(v, VMI.VTTBR));
+  }
+
+  vcpuState(v: number, vcpu: number): number {
+    return Number(this.read(this.vmInfoAt(v, VMI.VCPU_STATE + vcpu * 8)));
+  }
+
+  loadInfoCount(v: number): number {
+    return Math.min(MAX_LOAD_INFO_NUM, Number(this.read(this.vmInfoAt(v, VMI.LOAD_INFO_CNT))));
+  }
+
+  loadInfo(v: number, i: number): LoadInfo {
+    const at = (f: number): bigint => this.vmInfoAt(v, VMI.LOAD_INFO + i * LOAD_INFO_BYTES + f * 8);
+    return { loadAddr: this.read(at(0)), size: this.read(at(1)), remapAddr: this.read(at(2)), mappedPages: this.read(at(3)) };
+  }
+
+  /** A shadow-context slot of vCPU (v, vcpu) (constants.ts V.*). */
+  shadow(v: number, vcpu: number, slot: number): bigint {
+    return this.read(this.lay.shadow + BigInt(((v * HYPSEC_MAX_VCPUS) + vcpu) * SHADOW_BYTES + slot * 8));
+  }
+
+  dirty(v: number, vcpu: number): bigint {
+    return this.shadow(v, vcpu, V.DIRTY);
+  }
+
+  /** VM ids that KCore has handed out (1 .. next_vmid − 1). */
+  vmids(): number[] {
+    const next = Math.min(MAX_VM_NUM + 1, Number(this.core('NEXT_VMID')));
+    const out: number[] = [];
+    for (let v = 1; v < next; v++) out.push(v);
+    return out;
+  }
+
+  // ---- page tables ----
+
+  /** Table geometry of principal v: the host's and VMs' stage 2, KCore's EL2 stage 1. */
+  geometry(v: number): TableGeometry | null {
+    const r = poolRange(this.lay, v);
+    if (r === null) return null;
+    return v === COREVISOR ? stage1Geometry48(r.start) : stage2Geometry(r.start);
+  }
+
+  /** The principal whose table pool holds physical address pa (a page-table page), or null. */
+  poolOwnerOf(pa: bigint): number | null {
+    for (const v of [HOSTVISOR, COREVISOR]) {
+      const r = poolRange(this.lay, v)!;
+      if (pa >= r.start && pa < r.start + BigInt(r.pages * 4096)) return v;
+    }
+    const first = poolRange(this.lay, 1)!;
+    const end = first.start + BigInt(MAX_VM_NUM * this.lay.vmPoolPages * 4096);
+    if (pa >= first.start && pa < end) return 1 + Number((pa - first.start) / BigInt(this.lay.vmPoolPages * 4096));
+    return null;
+  }
+
+  // ---- SMMU ----
+
+  /** SMMU configuration `id` (smmu index × 8 + context bank): its owner (V_INVALID if unassigned) and table root. */
+  smmuCfg(id: number): { owner: number; root: bigint } {
+    const at = this.lay.smmuCfg + BigInt(id * 16);
+    return { owner: Number(this.read(at)), root: this.read(at + 8n) };
+  }
+
+  smmuCfgCount(): number {
+    return EL2_SMMU_CFG_SIZE;
+  }
+
+  static readonly UNASSIGNED = V_INVALID;
+
+  principalName(v: number): string {
+    if (v === HOSTVISOR) return 'host';
+    if (v === COREVISOR) return 'KCore';
+    if (v === INVALID_MEM) return 'nobody';
+    return `VM ${v}`;
+  }
+}
