@@ -427,6 +427,7 @@ describe('the matrix catches injected KCore bugs (src/kcore/kcore.ts KcoreBug)',
     ['assign-no-owner-check', HVC.VERIFY_VM_IMAGES, { vm: 'READY', image: 'foreign' }],
     ['smmu-map-vm-page-for-host', HVC.SMMU_LPAE_MAP, { bank: 'host', vm: 'VERIFIED', page: 'vm-shared' }],
     ['clear-vm-page-no-scrub', HVC.CLEAR_VM_S2_RANGE, { vm: 'POWEROFF', vcpu: 'READY', page: 'vm' }],
+    ['clear-pfn-host-no-tlbi', HVC.CLEAR_VM_S2_RANGE, { vm: 'POWEROFF', vcpu: 'READY', page: 'vm-shared' }],
   ];
   for (const [bug, nr, s] of probes) {
     it(`${bug}: the case ${HVC_NAME.get(nr)} in ${label(s)} fails`, () => {

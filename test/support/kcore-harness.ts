@@ -731,7 +731,11 @@ export class KcoreHarness {
     out.pages.vm = fix.blockPfn + VM_PAGE_OFFSET;
     // The VM's data in its page (what its guest would have written), so a scrub is visible.
     this.m.writePhys(BigInt(out.pages.vm) << 12n, new Uint8Array(4096).fill(0xa5));
-    if (this.wantPages) out.pages['vm-shared'] = this.grantPage(vmid, 1);
+    if (this.wantPages) {
+      out.pages['vm-shared'] = this.grantPage(vmid, 1);
+      // The host uses the shared page: it is in the host stage 2 and in pCPU 0's TLB.
+      if (this.hostRead64(out.pages['vm-shared'] * 4096) === null) throw new Error('harness: the host cannot read a shared page');
+    }
     if (s.vcpu === 'ACTIVE') {
       out.active = this.startRun(1, vmid, 0);
       if (out.active.done) throw new Error(`harness: vCPU ${vmid}:0 did not start (${out.active.result})`);
