@@ -144,3 +144,32 @@ export function physMmio(cpu: i32, pa: u64, size: u32, write: bool, value: u64):
   if (!gicOwns(pa)) return 0;
   return gicMmio(pa, size, write, value);
 }
+
+// ---- snapshots: the little machine state that lives in wasm globals, not in linear memory ----
+import { deactivate } from "./cpu/state";
+import { lruStamp, setLruStamp } from "./mmu/tlb";
+import { setTlbiCount } from "./mmu/maint";
+import { monitorsActive, setMonitorsActive } from "./mem/access";
+import { gicdCtlr, setGicdCtlr } from "./gic/gic";
+
+/** Writes the active CPU's hot registers back to its block, so linear memory holds every CPU. */
+export function parkCpus(): void { deactivate(); invalidateFetch(); }
+
+/** Dynamic globals by index (0 LRU stamp, 1 TLBI count, 2 exclusive monitors, 3 GICD_CTLR). */
+export function dynGet(i: i32): u64 {
+  switch (i) {
+    case 0: return <u64>lruStamp();
+    case 1: return tlbiCount;
+    case 2: return <u64>monitorsActive;
+    case 3: return <u64>gicdCtlr;
+    default: return 0;
+  }
+}
+export function dynSet(i: i32, v: u64): void {
+  switch (i) {
+    case 0: setLruStamp(<u32>v); break;
+    case 1: setTlbiCount(v); break;
+    case 2: setMonitorsActive(<i32>v); break;
+    case 3: setGicdCtlr(<u32>v); break;
+  }
+}

@@ -41,6 +41,7 @@ const R_LEVEL = memory.data(MAX_GIC_CPUS * 32);
 const R_WAKER = memory.data(MAX_GIC_CPUS * 4, 4);
 
 export let gicdCtlr: u32 = 0;
+export function setGicdCtlr(v: u32): void { gicdCtlr = v; }
 export let gicdBase: u64 = 0x0800_0000;
 export let gicrBase: u64 = 0x080a_0000;
 let gicOn: bool = false;

@@ -86,6 +86,7 @@ export const AF_NODEVICE: u32 = 4;    // exclusives/atomics: not to an MMIO devi
 }
 
 export let monitorsActive: i32 = 0;
+export function setMonitorsActive(v: i32): void { monitorsActive = v; }
 
 @inline function storeSnoop(p: usize, size: u32): void {
   if (monitorsActive != 0) snoop(<u64>(p - ramHost) + ramBase, size);

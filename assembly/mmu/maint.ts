@@ -13,6 +13,7 @@ import {
 } from "./tlb";
 
 export let tlbiCount: u64 = 0;
+export function setTlbiCount(v: u64): void { tlbiCount = v; }
 
 
 /** Whether system-instruction id `sid` is an inner-shareable (broadcast) TLBI. */

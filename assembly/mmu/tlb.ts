@@ -108,6 +108,9 @@ export let tlbWays: u32 = 4;
 export let tlbPolicy: u32 = POLICY_LRU;
 let tlbSetMask: u32 = 0;
 let stamp: u32 = 0;
+/** The LRU clock (machine snapshots save it: replacement decisions depend on it). */
+export function lruStamp(): u32 { return stamp; }
+export function setLruStamp(v: u32): void { stamp = v; }
 
 // Per-CPU counters live after the entries: hits u64, misses u64, walk steps u64, fifo cursors.
 const STATS: usize = 24;

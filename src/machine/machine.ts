@@ -497,11 +497,41 @@ export class Machine {
     return out;
   }
 
+  /**
+   * The whole machine state — RAM, every CPU, TLBs, GIC, timers — as a copy that restore() puts
+   * back exactly (for the fuzzer: one prepared world, restored before every sequence, so runs
+   * and shrinking do not pay for booting). Costs a copy of the wasm memory.
+   */
+  snapshot(): MachineSnapshot {
+    const x = this.core.x;
+    x.parkCpus();
+    const dyn: bigint[] = [];
+    for (let i = 0; i < DYN_GLOBALS; i++) dyn.push(u64(x.dynGet(i)));
+    return { mem: new Uint8Array(x.memory.buffer).slice(), dyn };
+  }
+
+  restore(s: MachineSnapshot): void {
+    const x = this.core.x;
+    if (s.mem.length !== x.memory.buffer.byteLength) throw new RangeError('restore: the snapshot is of another machine');
+    x.parkCpus();   // no CPU's registers are cached outside memory now; the copy replaces them all
+    new Uint8Array(x.memory.buffer).set(s.mem);
+    for (let i = 0; i < DYN_GLOBALS; i++) x.dynSet(i, s.dyn[i]!);
+  }
+
   /** TLBI instructions executed by all CPUs. */
   tlbiCount(): bigint {
     return u64(this.core.x.statTlbi());
   }
 }
+
+/** A copy of a machine's state (Machine.snapshot). */
+export interface MachineSnapshot {
+  readonly mem: Uint8Array;
+  readonly dyn: readonly bigint[];
+}
+
+/** Core state kept in wasm globals (assembly/index.ts dynGet/dynSet). */
+const DYN_GLOBALS = 4;
 
 /** One cached translation (Machine.tlbEntries). */
 export interface TlbEntry {

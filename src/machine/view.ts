@@ -58,6 +58,9 @@ export interface CoreExports {
   statTlbValid(cpu: number): number;
   tlbEntriesAddr(cpu: number): number;
   tlbEntriesPerCpu(): number;
+  parkCpus(): void;
+  dynGet(i: number): bigint;
+  dynSet(i: number, v: bigint): void;
   flushAllTlbs(): void;
   enableGic(gicd: bigint, gicr: bigint): void;
   setIrqLevel(cpu: number, intid: number, level: number): void;
