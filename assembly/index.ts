@@ -22,6 +22,8 @@ import { newContext } from "./mmu/tlb";
 import { translate, trPa, fltFsc } from "./mmu/translate";
 import { tlbStat, tlbValidCount, tlbFlushEverything, tlbEntriesOf, tlbEntries } from "./mmu/tlb";
 import { tlbiCount } from "./mmu/maint";
+import { pmuFold } from "./cpu/pmu";
+import { stallBegin, stallEnd, setWalkCost as setWalkCostCore } from "./cpu/stall";
 
 export function ramHostPtr(): usize { return ramHost; }
 export function ramBasePa(): u64 { return ramBase; }
@@ -77,17 +79,41 @@ export function setLines(cpu: i32, lines: u32): void {
 export function getLines(cpu: i32): u32 { return cpuHeader(cpu).lines; }
 export function cpuInsns(cpu: i32): u64 { return cpuHeader(cpu).insns; }
 export function cpuCycles(cpu: i32): u64 { return cpuHeader(cpu).cycles; }
-export function addCycles(cpu: i32, n: u64): void { cpuHeader(cpu).cycles += n; }
+/**
+ * Charges `n` cycles of work done on `cpu` outside run() (the TypeScript hypervisor's steps): the
+ * PMU cycle counter first folds the time so far, so the charge counts under the CPU's current EL.
+ */
+export function addCycles(cpu: i32, n: u64): void {
+  activate(cpu);
+  const h = hdr();
+  pmuFold(h.cycles);
+  h.cycles += n;
+}
+/** Cycles per descriptor read of the hardware walker (0: walks cost nothing; cpu/stall.ts). */
+export function setWalkCost(c: u64): void { setWalkCostCore(c); }
+/** Walk stall cycles charged to `cpu`: 0 inside run(), 1 for charged host translations. */
+export function cpuStall(cpu: i32, which: i32): u64 { const h = cpuHeader(cpu); return which == 0 ? h.stallRun : h.stallHost; }
 export function getEl(cpu: i32): u32 { activate(cpu); return S.el; }
 
 /**
  * Translates `va` for CPU `cpu` as an access of kind `acc` at its current EL, or with EL0
- * permissions if `asEl0` (no faults raised).
+ * permissions if `asEl0` (no faults raised). With `charge`, the walk's descriptor reads cost the
+ * CPU time (cpu/stall.ts); observers translate without it.
  * Returns the PA, or u64.MAX_VALUE with the FSC available from lastFsc().
  */
-export function translateVa(cpu: i32, va: u64, acc: u32, asEl0: bool): u64 {
+export function translateVa(cpu: i32, va: u64, acc: u32, asEl0: bool, charge: bool): u64 {
   activate(cpu);
-  return translate(va, acc, asEl0) ? trPa : u64.MAX_VALUE;
+  stallBegin(charge);
+  const ok = translate(va, acc, asEl0);
+  const stall = stallEnd();
+  if (stall != 0) {
+    // A charged host access (KServ behind the host stage 2): its walk takes the CPU's time.
+    const h = hdr();
+    pmuFold(h.cycles);
+    h.cycles += stall;
+    h.stallHost += stall;
+  }
+  return ok ? trPa : u64.MAX_VALUE;
 }
 export function lastFsc(): u32 { return fltFsc; }
 /** TLB counters of `cpu`: 0 hits, 1 misses, 2 walk steps (descriptor reads). */

@@ -62,6 +62,10 @@ import { SYSREG_COUNT } from "./cpu/sysregs.gen";
   pmuSince: u64;
   pmuEl: u32;
   pmuDiv: u32;
+  // Walk stall cycles charged to this CPU (cpu/stall.ts), ever: inside run(), and for the
+  // host's charged translations outside it.
+  stallRun: u64;
+  stallHost: u64;
 }
 
 /** The record the host reads after run() returns (STYLE rule 14: decoded by src/machine/exit.ts). */

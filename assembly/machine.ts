@@ -24,6 +24,7 @@ import { utlbFill, utlbFlushCpu, tlbInit, tlbRegionBytes } from "./mmu/tlb";
 import { UTLB_MASK } from "./layout";
 import { setRunBase, sysReset, setRunInsns, nowCycles, runBaseCycles } from "./cpu/sysreg";
 import { timerUpdate, timerDeadline } from "./timer/timer";
+import { runStall, stallBegin, stallEnd } from "./cpu/stall";
 import { SR_HCR_EL2, SR_HPFAR_EL2 } from "./cpu/sysregs.gen";
 import * as DP from "./cpu/exec_dp";
 import * as BR from "./cpu/exec_branch";
@@ -191,7 +192,7 @@ function deliver(pending: u32, toEl2: bool, maskBit: u32, kind: ExcKind): bool {
 
 /** Instruction count (within this run) at which the loop must stop for a timer or the budget. */
 function segmentEnd(cpu: i32, budget: u64, n: u64): u64 {
-  const now = runBaseCycles + n;
+  const now = runBaseCycles + n + runStall;
   const d = timerDeadline(cpu, now);
   if (d == u64.MAX_VALUE) return budget;
   const at = n + (d - now);
@@ -206,7 +207,7 @@ let pageEntries: usize = 0; // its decoded entries
 function handleAttention(n: u64): bool {
   clearAttention();
   const h = hdr();
-  if (S.el != h.pmuEl) pmuFold(runBaseCycles + n);   // the cycle counter's filter depends on the EL
+  if (S.el != h.pmuEl) pmuFold(runBaseCycles + n + runStall);   // the cycle counter's filter depends on the EL
   if (stopRun) return true;
   if (fetchInvalid) {
     pageVa = 2;
@@ -401,6 +402,7 @@ export function run(cpu: i32, budgetInsns: u32): u32 {
     h.waiting = 0;
   }
   setRunBase(h.cycles);
+  stallBegin(true);
   pmuFold(h.cycles);
   timerUpdate(cpu, h.cycles);
   clearStop();
@@ -434,7 +436,9 @@ export function run(cpu: i32, budgetInsns: u32): u32 {
     timerUpdate(cpu, nowCycles());
     segEnd = segmentEnd(cpu, budget, n);
   }
-  h.cycles += n;
+  const stall = stallEnd();
+  h.cycles += n + stall;
+  h.stallRun += stall;
   h.insns += n;
   pmuFold(h.cycles);
   x.insns = n;

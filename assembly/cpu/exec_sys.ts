@@ -116,6 +116,9 @@ export function execWfi(): void {
   if (hdr().lines == 0 && wfxTrapped(false)) return;
   next();
   const h = hdr();
+  // An interrupt already pending (even masked) is a wake-up event: WFI completes at once
+  // (Arm ARM D1.16.2) — no Idle exit, which a hypervisor running this CPU's guest would not expect.
+  if (h.lines != 0) return;
   h.waiting = 1;
   curExit().reason = ExitReason.Idle;
   requestStop();

@@ -12,6 +12,7 @@ import { invalidateFetch, setAttention } from "./exception";
 import { gicSysRead, gicSysWrite, gicHandled } from "../gic/gic";
 import { timerUpdate } from "../timer/timer";
 import { pmuFold, pmuWrite, isPmuControl } from "./pmu";
+import { runStall } from "./stall";
 import { HCR_RW, HCR_AMO, HCR_FMO, HCR_IMO, HCR_TGE, HCR_VF, HCR_VI, HCR_VSE,
   LINE_FIQ, LINE_IRQ, LINE_SERROR, LINE_VFIQ, LINE_VIRQ } from "./hcr";
 
@@ -19,13 +20,16 @@ import { HCR_RW, HCR_AMO, HCR_FMO, HCR_IMO, HCR_TGE, HCR_VF, HCR_VI, HCR_VSE,
 export let cntMul: u64 = 0;
 export function setCounterRatio(mul: u64): void { cntMul = mul; }
 
-/** Cycles of the active CPU at the start of the current run() call and instructions since. */
+/**
+ * Cycles of the active CPU at the start of the current run() call and instructions since; the
+ * time now adds the walk stall of this run (cpu/stall.ts).
+ */
 export let runBaseCycles: u64 = 0;
 export let runInsns: u64 = 0;
 export function setRunInsns(n: u64): void { runInsns = n; }
 export function setRunBase(c: u64): void { runBaseCycles = c; runInsns = 0; }
 
-@inline export function nowCycles(): u64 { return runBaseCycles + runInsns; }
+@inline export function nowCycles(): u64 { return runBaseCycles + runInsns + runStall; }
 /** CNTPCT_EL0 of the active CPU. */
 export function physCount(): u64 { return umulh(nowCycles(), cntMul); }
 /** CNTVCT_EL0 = CNTPCT_EL0 − CNTVOFF_EL2 (E2H = 0). */

@@ -14,6 +14,7 @@
 
 import { UTLB_OFF, UTLB_ARRAY_BYTES, UTLB_ENTRIES, UTLB_MASK, CPU_BLOCK_SIZE, CpuHeader } from "../layout";
 import * as S from "../cpu/state";
+import { chargeWalk } from "../cpu/stall";
 import { ramBase, ramHost } from "../mem/phys";
 
 // ---- uTLB ----
@@ -157,7 +158,7 @@ let hitMask: u64 = 0;
   store<u64>(p, load<u64>(p) + 1);
 }
 
-export function countWalk(): void { statAdd(16); }
+export function countWalk(): void { statAdd(16); chargeWalk(); }
 
 /**
  * Looks up a translation of `addr` of kind `kind` for (vmid, asid) in the active CPU's TLB,

@@ -334,8 +334,24 @@ export class Machine {
     return u64(this.core.x.cpuCycles(cpu));
   }
 
+  /** Charges `n` cycles of work done on `cpu` outside run() (the hypervisor's steps) to its clock. */
   addCycles(cpu: number, n: bigint): void {
     this.core.x.addCycles(cpu, n);
+  }
+
+  /**
+   * Cycles each descriptor read of the hardware page-table walker costs (default 0: one cycle per
+   * instruction and nothing else). Guest walks are charged as they happen inside run(); host
+   * walks only through `translate(..., {charge: true})`.
+   */
+  setWalkCost(cycles: number): void {
+    if (!Number.isInteger(cycles) || cycles < 0) throw new RangeError(`walk cost must be a non-negative integer, got ${cycles}`);
+    this.core.x.setWalkCost(BigInt(cycles));
+  }
+
+  /** Walk stall cycles charged to `cpu` so far: during guest runs, and for charged host translations. */
+  walkStall(cpu: number): { readonly run: bigint; readonly host: bigint } {
+    return { run: u64(this.core.x.cpuStall(cpu, 0)), host: u64(this.core.x.cpuStall(cpu, 1)) };
   }
 
   // ---- memory ----
@@ -438,10 +454,11 @@ export class Machine {
 
   /**
    * Translates `va` as `cpu` would at its current EL (or with EL0 permissions), without raising
-   * anything. Returns the PA or null.
+   * anything. Returns the PA or null. With `charge`, a TLB miss walk costs `cpu` time at the walk
+   * cost (an access the CPU really makes); observers leave it off.
    */
-  translate(cpu: number, va: bigint, acc: AccessKind, asEl0 = false): bigint | null {
-    const pa = u64(this.core.x.translateVa(cpu, BigInt.asUintN(64, va), acc, asEl0 ? 1 : 0));
+  translate(cpu: number, va: bigint, acc: AccessKind, asEl0 = false, charge = false): bigint | null {
+    const pa = u64(this.core.x.translateVa(cpu, BigInt.asUintN(64, va), acc, asEl0 ? 1 : 0, charge ? 1 : 0));
     return pa === U64_MAX ? null : pa;
   }
 

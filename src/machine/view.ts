@@ -51,8 +51,10 @@ export interface CoreExports {
   cpuInsns(cpu: number): bigint;
   cpuCycles(cpu: number): bigint;
   addCycles(cpu: number, n: bigint): void;
+  setWalkCost(c: bigint): void;
+  cpuStall(cpu: number, which: number): bigint;
   getEl(cpu: number): number;
-  translateVa(cpu: number, va: bigint, acc: number, asEl0: number): bigint;
+  translateVa(cpu: number, va: bigint, acc: number, asEl0: number, charge: number): bigint;
   lastFsc(): number;
   statTlb(cpu: number, which: number): bigint;
   statTlbValid(cpu: number): number;
