@@ -35,6 +35,9 @@ export const PRIMITIVES = [
   'ipi_send',         // sending a physical IPI
   'host_fault',       // the host's own handling of a stage-2 fault (allocating and proposing a page)
   'mmio_emulate',     // emulating one device register access
+  'exit_dispatch',    // one turn of the host kernel's KVM_RUN loop around an exit (handle_exit's dispatch)
+  'device_access',    // a device register access that reaches the device (bare metal: no trap)
+  'walk_step',        // one descriptor read of the hardware walker on a TLB miss (charged by the core)
 ] as const;
 
 export type Primitive = (typeof PRIMITIVES)[number];

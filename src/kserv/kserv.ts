@@ -331,6 +331,7 @@ export class Kserv {
     v.state = 'running';
     v.runs++;
     const exit = yield* this.hyp.vcpuRun(cpu, vm.vmid, v.index);
+    this.count(cpu, 'exit_dispatch');   // the KVM_RUN loop's turn around this exit (handle_exit)
     v.state = 'runnable';
     // vcpu_put: save the timer, stop it on this pCPU, and drop the physical vtimer interrupt.
     v.timerCtl = this.m.readSys(cpu, 'CNTV_CTL_EL0') & 3n;

@@ -62,6 +62,11 @@ export class KvmHyp implements HostHyp {
     this.meter.count(cpu, comp, prim, n);
   }
 
+  /** The host kernel's own loads/stores of its memory (KServ's vCPU structs, device buffers). */
+  private countHost(cpu: number, prim: 'mem_load' | 'mem_store', bytes: number): void {
+    this.meter.count(cpu, 'kserv', prim, Math.ceil(bytes / 8));
+  }
+
   halted(): string | null {
     return null;
   }
@@ -94,22 +99,26 @@ export class KvmHyp implements HostHyp {
 
   // ---- host memory: physical, no stage 2 ----
 
-  *read64(_cpu: number, pa: number): Gen<bigint | null> {
+  *read64(cpu: number, pa: number): Gen<bigint | null> {
+    this.countHost(cpu, 'mem_load', 8);
     return this.m.inRam(BigInt(pa), 8) ? this.m.read64(BigInt(pa)) : null;
   }
 
-  *write64(_cpu: number, pa: number, v: bigint): Gen<boolean> {
+  *write64(cpu: number, pa: number, v: bigint): Gen<boolean> {
     if (!this.m.inRam(BigInt(pa), 8)) return false;
+    this.countHost(cpu, 'mem_store', 8);
     this.m.write64(BigInt(pa), v);
     return true;
   }
 
-  *readBytes(_cpu: number, pa: number, len: number): Gen<Uint8Array | null> {
+  *readBytes(cpu: number, pa: number, len: number): Gen<Uint8Array | null> {
+    this.countHost(cpu, 'mem_load', len);
     return this.m.inRam(BigInt(pa), len) ? this.m.readPhys(BigInt(pa), len) : null;
   }
 
-  *writeBytes(_cpu: number, pa: number, bytes: Uint8Array): Gen<boolean> {
+  *writeBytes(cpu: number, pa: number, bytes: Uint8Array): Gen<boolean> {
     if (!this.m.inRam(BigInt(pa), bytes.length)) return false;
+    this.countHost(cpu, 'mem_store', bytes.length);
     this.m.writePhys(BigInt(pa), bytes);
     return true;
   }
@@ -173,10 +182,12 @@ export class KvmHyp implements HostHyp {
     return {
       *read(a) {
         meter.count(cpu, 'kserv', 'pt_walk_level');
+        meter.count(cpu, 'kserv', 'mem_load');
         return m.read64(BigInt(a));
       },
       *write(a, v) {
         meter.count(cpu, 'kserv', 'pte_write');
+        meter.count(cpu, 'kserv', 'mem_store');
         m.write64(BigInt(a), v);
       },
     };
@@ -231,6 +242,7 @@ export class KvmHyp implements HostHyp {
     const hostSys = CTXT_SYSREGS.map((r) => m.getSysRaw(cpu, r));
     const hostSp1 = m.getSp(cpu, 1);
     this.count(cpu, 'sysreg_read', CTXT_SYSREGS.length + 1);
+    this.count(cpu, 'mem_store', CTXT_SYSREGS.length + 1);   // into the host's kvm_cpu_context
     if (!st.started) this.resetVcpu(vmid, vcpu);
     st.started = true;
     const kctx = (i: number): bigint => this.ctxt(vmid, vcpu, VCPU.KVM_CTXT + i * 8);
@@ -258,6 +270,10 @@ export class KvmHyp implements HostHyp {
     this.count(cpu, 'sysreg_write', nlr + 2);
     for (let r = 0; r < 31; r++) m.setX(cpu, r, m.read64(this.ctxt(vmid, vcpu, VCPU.REGS + r * 8)));
     this.count(cpu, 'gpr_restore', 31);
+    // The guest state above came from the vCPU struct: PC, INJECT, HCR_VIRQ, the EL1 context
+    // with SP_EL0/SP_EL1/VMPIDR, the list registers, VMCR, ICH_HCR, x0..x30, PSTATE; INJECT cleared.
+    this.count(cpu, 'mem_load', 3 + CTXT_SYSREGS.length + 3 + nlr + 2 + 31 + 1);
+    this.count(cpu, 'mem_store', 1);
     m.setSysRaw(cpu, 'ELR_EL2', pc);
     m.setSysRaw(cpu, 'SPSR_EL2', m.read64(this.ctxt(vmid, vcpu, VCPU.PSTATE)));
     this.trace?.({ kind: 'enter-guest', cpu, vmid, vcpu, pc });
@@ -285,6 +301,9 @@ export class KvmHyp implements HostHyp {
     m.write64(this.ctxt(vmid, vcpu, VCPU.VMCR), m.getSysRaw(cpu, 'ICH_VMCR_EL2'));
     m.writeSys(cpu, 'ICH_HCR_EL2', 0n);
     this.count(cpu, 'sysreg_read', nlr + 1);
+    // Stored into the vCPU struct: x0..x30, the EL1 context and SPs, PC, PSTATE, ESR, FAR,
+    // HPFAR, the exit class, the list registers and VMCR.
+    this.count(cpu, 'mem_store', 31 + CTXT_SYSREGS.length + 2 + 6 + nlr + 1);
     // Which exits the host will emulate and step past (handle_exit → kvm_skip_instr).
     if (!irq) st.pendingSkip = this.needsSkip(esr, exit.far, exit.hpfar);
     // __deactivate_traps, __deactivate_vm, host state back.
@@ -295,6 +314,7 @@ export class KvmHyp implements HostHyp {
     for (let i = 0; i < CTXT_SYSREGS.length; i++) m.setSysRaw(cpu, CTXT_SYSREGS[i]!, hostSys[i]!);
     m.setSp(cpu, 1, hostSp1);
     this.count(cpu, 'sysreg_write', CTXT_SYSREGS.length + 1);
+    this.count(cpu, 'mem_load', CTXT_SYSREGS.length + 1);   // from the host's kvm_cpu_context
     m.setSysRaw(cpu, 'ELR_EL2', hostElr);
     m.setSysRaw(cpu, 'SPSR_EL2', hostSpsr);
     this.trace?.({ kind: 'guest-exit', cpu, vmid, vcpu, esr, far: exit.far, hpfar: exit.hpfar, irq, path: 'kserv' });

@@ -9,6 +9,13 @@
  *  - any other pCPU resumes its task until its next yield.
  * Idle pCPUs (a task waiting for work) are skipped until woken; their clocks follow the
  * furthest-advanced pCPU, and when every pCPU is idle, time jumps to the earliest timer.
+ *
+ * With `timing: 'ordered'` (for measurements: the cost model charges hypervisor work to the
+ * pCPU clocks, and cross-pCPU latencies must be real) the scheduler is a discrete-event one
+ * instead: it always advances the ready pCPU with the smallest clock, a guest runs only until
+ * it passes the next pCPU's clock (at least `minSlice` instructions), idle clocks follow the
+ * earliest ready pCPU, and a pCPU woken by another starts at the waker's time. Still seeded
+ * and deterministic.
  */
 import type { Machine } from '../machine/machine.js';
 import type { Exit } from '../machine/exit.js';
@@ -24,6 +31,10 @@ export interface SchedulerOptions {
    * hypervisor code too (default 0.5). 0 makes handlers atomic; 1 switches at every point.
    */
   readonly switchProbability?: number;
+  /** 'interleaved' (default): a seeded random ready pCPU each step; 'ordered': smallest clock first. */
+  readonly timing?: 'interleaved' | 'ordered';
+  /** Ordered timing: the fewest guest instructions a slice runs (default 64). */
+  readonly minSlice?: number;
 }
 
 interface Slot {
@@ -38,6 +49,8 @@ export class Scheduler {
   private readonly prng: Prng;
   readonly quantum: number;
   private readonly switchP: number;
+  readonly ordered: boolean;
+  private readonly minSlice: number;
   /** The pCPU whose task is executing right now (-1 outside a step). */
   current = -1;
   /** Scheduling steps taken. */
@@ -50,6 +63,8 @@ export class Scheduler {
     this.prng = new Prng(opts.seed ?? 1);
     this.quantum = Math.max(1, opts.quantum ?? 10_000);
     this.switchP = opts.switchProbability ?? 0.5;
+    this.ordered = opts.timing === 'ordered';
+    this.minSlice = Math.max(1, opts.minSlice ?? 64);
   }
 
   setTask(cpu: number, task: Gen | null): void {
@@ -66,7 +81,11 @@ export class Scheduler {
   /** Makes an idle pCPU runnable again (its task resumes after its `idle` yield). */
   wake(cpu: number): void {
     const s = this.slots[cpu]!;
-    if (s.idle) s.idle = false;
+    if (s.idle) {
+      s.idle = false;
+      // Ordered timing: the woken pCPU cannot start before the event that woke it.
+      if (this.ordered && this.current >= 0 && this.current !== cpu) this.m.advanceCycles(cpu, this.m.cycles(this.current));
+    }
   }
 
   isIdle(cpu: number): boolean {
@@ -113,9 +132,21 @@ export class Scheduler {
     return t;
   }
 
+  /** Clock of the least-advanced ready pCPU (ordered timing's "now"). */
+  private earliestReady(): bigint {
+    let t: bigint | null = null;
+    for (let c = 0; c < this.slots.length; c++) {
+      const s = this.slots[c]!;
+      if (s.task === null || s.idle) continue;
+      const cy = this.m.cycles(c);
+      if (t === null || cy < t) t = cy;
+    }
+    return t ?? this.now();
+  }
+
   /** Idle pCPUs keep up with the others; if all are idle, jump to the next timer (false: none). */
   private passIdleTime(allIdle: boolean): boolean {
-    let now = this.now();
+    let now = this.ordered && !allIdle ? this.earliestReady() : this.now();
     if (allIdle) {
       let next: bigint | null = null;
       for (let c = 0; c < this.slots.length; c++) {
@@ -151,12 +182,12 @@ export class Scheduler {
     } else if (ready.length < this.slots.length) {
       this.passIdleTime(false);
     }
-    const cpu = ready.length === 1 ? ready[0]! : ready[this.prng.below(ready.length)]!;
+    const cpu = ready.length === 1 ? ready[0]! : this.ordered ? this.earliest(ready) : ready[this.prng.below(ready.length)]!;
     this.steps++;
     const s = this.slots[cpu]!;
     let resume: Exit | undefined;
     if (s.pending?.kind === 'guest') {
-      const e = this.m.run(cpu, Math.min(s.pending.budget, this.quantum));
+      const e = this.m.run(cpu, Math.min(s.pending.budget, this.slice(cpu, ready)));
       this.onTimePassed?.();
       if (e.kind === 'budget') return true;
       resume = e;
@@ -175,6 +206,31 @@ export class Scheduler {
       this.current = -1;
     }
     return true;
+  }
+
+  /** The ready pCPU with the smallest clock (the lowest index among equals). */
+  private earliest(ready: readonly number[]): number {
+    let best = ready[0]!;
+    let bt = this.m.cycles(best);
+    for (let i = 1; i < ready.length; i++) {
+      const t = this.m.cycles(ready[i]!);
+      if (t < bt) { best = ready[i]!; bt = t; }
+    }
+    return best;
+  }
+
+  /** Guest instructions for this step: the quantum, or (ordered) up to the next pCPU's clock. */
+  private slice(cpu: number, ready: readonly number[]): number {
+    if (!this.ordered || ready.length === 1) return this.quantum;
+    const mine = this.m.cycles(cpu);
+    let next: bigint | null = null;
+    for (const c of ready) {
+      if (c === cpu) continue;
+      const t = this.m.cycles(c);
+      if (next === null || t < next) next = t;
+    }
+    const gap = next === null ? this.quantum : Number(next - mine);
+    return Math.min(this.quantum, Math.max(this.minSlice, gap));
   }
 
   /** Steps until `done()` or no pCPU can run; returns the number of steps taken. */

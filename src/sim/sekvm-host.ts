@@ -10,6 +10,7 @@ import type { Machine } from '../machine/machine.js';
 import { AccessKind } from '../machine/machine.js';
 import type { Gen } from './task.js';
 import type { Kcore } from '../kcore/kcore.js';
+import type { Meter } from '../cost/meter.js';
 import type { HostHyp, RunExit } from '../kserv/hyp.js';
 import { hostHvc, hostDataAbort } from '../kcore/trap-dispatcher.js';
 import { HVC } from '../kcore/constants.js';
@@ -23,7 +24,7 @@ export class SekvmHost implements HostHyp {
   readonly sharedBase: number;
   readonly hostRamEnd: number;
 
-  constructor(private readonly m: Machine, readonly k: Kcore) {
+  constructor(private readonly m: Machine, readonly k: Kcore, private readonly meter: Meter | null = null) {
     this.sharedBase = k.cfg.sharedBase;
     this.hostRamEnd = Number(k.lay.base);
   }
@@ -57,7 +58,9 @@ export class SekvmHost implements HostHyp {
    */
   private *access(cpu: number, pa: number, write: boolean, sizeLog2: number, rt: number): Gen<number | null> {
     const acc = write ? AccessKind.Write : AccessKind.Read;
-    let t = this.m.translate(cpu, BigInt(pa), acc);
+    // A real access by the host: a TLB miss walks the host stage 2 and costs time (the extra
+    // stage-2 walk SeKVM's host makes and KVM's does not).
+    let t = this.m.translate(cpu, BigInt(pa), acc, false, true);
     if (t !== null) return Number(t);
     if (this.k.halted) return null;
     // Data abort from the lower EL with a valid instruction syndrome (ISV, SAS, SRT, WnR).
@@ -66,7 +69,7 @@ export class SekvmHost implements HostHyp {
     const outcome = yield* this.trap(cpu, esr, BigInt(pa), hostDataAbort(this.k, cpu));
     if (outcome === 'emulated') return -1;   // a device register KCore emulated: no memory access
     if (outcome === 'refused') return null;
-    t = this.m.translate(cpu, BigInt(pa), acc);
+    t = this.m.translate(cpu, BigInt(pa), acc, false, true);
     return t === null ? null : Number(t);
   }
 
@@ -75,7 +78,13 @@ export class SekvmHost implements HostHyp {
     return t === null || t < 0 || !this.m.inRam(BigInt(t), len) ? null : t;
   }
 
+  /** The host kernel's own loads/stores (as KvmHyp counts them: the same steps in both modes). */
+  private countHost(cpu: number, prim: 'mem_load' | 'mem_store', bytes: number): void {
+    this.meter?.count(cpu, 'kserv', prim, Math.ceil(bytes / 8));
+  }
+
   *read64(cpu: number, pa: number): Gen<bigint | null> {
+    this.countHost(cpu, 'mem_load', 8);
     const t = this.ramOrNull(yield* this.access(cpu, pa, false, 3, 9), 8);
     return t === null ? null : this.m.read64(BigInt(t));
   }
@@ -83,11 +92,13 @@ export class SekvmHost implements HostHyp {
   *write64(cpu: number, pa: number, v: bigint): Gen<boolean> {
     const t = this.ramOrNull(yield* this.access(cpu, pa, true, 3, 9), 8);
     if (t === null) return false;
+    this.countHost(cpu, 'mem_store', 8);
     this.m.write64(BigInt(t), v);
     return true;
   }
 
   *readBytes(cpu: number, pa: number, len: number): Gen<Uint8Array | null> {
+    this.countHost(cpu, 'mem_load', len);
     const out = new Uint8Array(len);
     for (let off = 0; off < len; ) {
       const n = Math.min(len - off, 4096 - ((pa + off) % 4096));
@@ -100,6 +111,7 @@ export class SekvmHost implements HostHyp {
   }
 
   *writeBytes(cpu: number, pa: number, bytes: Uint8Array): Gen<boolean> {
+    this.countHost(cpu, 'mem_store', bytes.length);
     for (let off = 0; off < bytes.length; ) {
       const n = Math.min(bytes.length - off, 4096 - ((pa + off) % 4096));
       const t = this.ramOrNull(yield* this.access(cpu, pa + off, true, 3, 9), n);

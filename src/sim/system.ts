@@ -8,6 +8,7 @@ import { Machine } from '../machine/machine.js';
 import { Scheduler } from './sched.js';
 import type { Gen } from './task.js';
 import { Meter } from '../cost/meter.js';
+import { defaultCosts, costVector, type CostTable } from '../cost/model.js';
 import type { TraceEvent, TraceSink } from '../trace/events.js';
 import { ecName, esrEc } from '../arch/esr.js';
 import type { TraceRecord } from '../trace/record.js';
@@ -46,6 +47,13 @@ export interface SystemConfig {
   readonly check?: boolean;
   readonly checkFullEvery?: number;
   readonly cpuHz?: number;
+  /**
+   * Cycles per primitive step, charged to the pCPU clocks as the steps execute (src/cost/model.ts;
+   * default: the default table). Null: hypervisor steps are counted but take no time.
+   */
+  readonly costs?: CostTable | null;
+  /** Scheduler timing (src/sim/sched.ts): 'interleaved' (default) or 'ordered' for measurements. */
+  readonly timing?: 'interleaved' | 'ordered';
 }
 
 export interface VmSummary {
@@ -129,8 +137,14 @@ export class System {
     // The hypervisor (KCore or the KVM lowvisor) is TypeScript: every exception to EL2 exits the core.
     this.m.setHostEls([2]);
     this.meter = new Meter(cfg.cpus);
+    const costs = cfg.costs === undefined ? defaultCosts() : cfg.costs;
+    if (costs !== null) {
+      this.meter.attach(costVector(costs), (cpu, cycles) => this.m.addCycles(cpu, BigInt(cycles)));
+      this.m.setWalkCost(costs.walk_step.cycles);
+    }
     this.sched = new Scheduler(this.m, {
       seed: cfg.seed,
+      ...(cfg.timing !== undefined ? { timing: cfg.timing } : {}),
       ...(cfg.quantum !== undefined ? { quantum: cfg.quantum } : {}),
       ...(cfg.switchProbability !== undefined ? { switchProbability: cfg.switchProbability } : {}),
     });
@@ -182,7 +196,7 @@ export class System {
         k.am.setObserver(checker);
         this.checker = checker;
       }
-      const host = new SekvmHost(this.m, k);
+      const host = new SekvmHost(this.m, k, this.meter);
       host.deviceAccess = (cpu, pa, size, write, value) => this.deviceAccess(cpu, pa, size, write, value);
       this.hyp = host;
     } else {
