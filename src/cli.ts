@@ -14,6 +14,7 @@ const COMMANDS: ReadonlyArray<readonly [string, string, string]> = [
   ['bare', './cli/bare.js', 'boot a bare-metal ELF on the QEMU virt board at EL2 (PL011, PSCI, semihosting)'],
   ['asm', './cli/asm.js', 'assemble GNU-syntax A64 assembly into an ELF64 or flat binary'],
   ['disasm', './cli/disasm.js', 'disassemble an ELF or flat binary of A64 code'],
+  ['nonint', './cli/nonint.js', 'noninterference by two runs: integrity of a victim VM, confidentiality against KServ'],
 ];
 
 function help(): string {

@@ -45,6 +45,27 @@ export interface VmSpec {
   readonly ramMiB?: number;
 }
 
+/**
+ * Opt-in variations of the host's behaviour for the two-run noninterference checks
+ * (src/check/nonint.ts); none by default. Each stays within KServ's interface: KServ chooses
+ * which of its pages back a VM's faults, and it may propose any page at all (KCore must refuse
+ * one the host does not own).
+ */
+export interface HostVariation {
+  /**
+   * Before each fresh page that backs a guest stage-2 fault, skip this many free pages (they
+   * stay free): every VM's RAM lands on other physical pages than in a run without it.
+   */
+  readonly allocSkip?: number;
+  /**
+   * A hostile proposal: answer the first fresh RAM stage-2 fault of the VM named `thief` with a
+   * page backing the VM named `victim` (the victim's page at the same gfn if it has one, else the
+   * page KServ gave it last). The page is not recorded as the thief's. A correct KCore refuses
+   * the proposal, so the thief's next VCPU_RUN fails and KServ fails the thief VM.
+   */
+  readonly steal?: { readonly thief: string; readonly victim: string };
+}
+
 export type VcpuRunState = 'off' | 'runnable' | 'blocked' | 'running';
 
 export interface Vcpu {
@@ -103,6 +124,9 @@ export class Kserv {
   };
   /** Set to stop every pCPU loop (all VMs are off, or the machine halted). */
   stopping = false;
+  /** Host behaviour variations (opt-in; set before the run). */
+  variation: HostVariation = {};
+  private stolen = false;
 
   constructor(
     readonly m: Machine,
@@ -491,9 +515,9 @@ export class Kserv {
       return;
     }
     const gfn = Math.floor(ipa / 4096);
-    let pfn = vm.gfnToPfn.get(gfn);
+    let pfn = vm.gfnToPfn.get(gfn) ?? this.stealFor(vm, gfn);
     if (pfn === undefined) {
-      const p = this.alloc.alloc();
+      const p = this.allocGuestPage();
       if (p === null) return this.failVm(cpu, vm, 'host memory exhausted');
       // Anonymous memory is zero-filled before it is mapped (clear_page).
       if (!(yield* this.hyp.writeBytes(cpu, p * 4096, new Uint8Array(4096)))) return this.failVm(cpu, vm, 'cannot clear a fresh page');
@@ -502,6 +526,28 @@ export class Kserv {
     }
     const r = yield* this.hyp.resolveFault(cpu, vm.vmid, v.index, ipa, pfn, 3);
     if (r !== 0n) return this.failVm(cpu, vm, `stage-2 fault at IPA 0x${ipa.toString(16)} could not be resolved (${r})`);
+  }
+
+  /** A fresh page for guest RAM; `variation.allocSkip` free pages are passed over first. */
+  private allocGuestPage(): number | null {
+    const held: number[] = [];
+    for (let i = 0; i < (this.variation.allocSkip ?? 0); i++) {
+      const q = this.alloc.alloc();
+      if (q !== null) held.push(q);
+    }
+    const p = this.alloc.alloc();
+    for (const q of held) this.alloc.release(q);
+    return p;
+  }
+
+  /** `variation.steal`: the victim's page to propose for the thief's fault at gfn, once. */
+  private stealFor(vm: Vm, gfn: number): number | undefined {
+    const s = this.variation.steal;
+    if (s === undefined || this.stolen || vm.name !== s.thief) return undefined;
+    const victim = this.vms.find((x) => x.name === s.victim && x !== vm);
+    if (victim === undefined || victim.gfnToPfn.size === 0) return undefined;
+    this.stolen = true;
+    return victim.gfnToPfn.get(gfn) ?? [...victim.gfnToPfn.values()].pop();
   }
 
   /** io_mem_abort: the vGIC in the kernel; the UART and virtio in user space (QEMU). */
