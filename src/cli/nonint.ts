@@ -34,11 +34,29 @@ const BUGS = Object.keys(BUG_SET) as KcoreBug[];
 
 const KINDS = ['integrity', 'confidentiality', 'both'] as const;
 
+/** Words joined by ", ", wrapped at `width` columns, every line indented by `indent`. */
+function wrap(words: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    const next = line === '' ? w : `${line}, ${w}`;
+    if (line !== '' && indent + next.length + 1 > width) {
+      lines.push(`${line},`);
+      line = w;
+    } else {
+      line = next;
+    }
+  }
+  lines.push(line);
+  return lines.map((l) => ' '.repeat(indent) + l).join('\n');
+}
+
 const USAGE = `usage: sekvm-sim nonint [--kind integrity|confidentiality|both] [--seed S] [--bug NAME] [--trace]
 
-Noninterference by two runs (SeKVM's §4.2 statement, tested on whole runs of SeKVM with 2 pCPUs
-and 64 MiB of RAM). The victim is guests/vm/nonint-victim.s: it keeps a secret in private memory and
-in registers, takes every kind of exit, and shares only secret-independent pages for I/O.
+Noninterference by two runs (SeKVM's §4.2 statement, tested on whole runs of SeKVM with
+2 pCPUs and 64 MiB of RAM). The victim is guests/vm/nonint-victim.s: it keeps a secret in
+private memory and in registers, takes every kind of exit, and shares only secret-independent
+pages for I/O.
 
   integrity        the victim runs beside hello (run A), then beside attacker; beside memtouch
                    while KServ places pages elsewhere; and while KServ proposes one of the
@@ -58,7 +76,7 @@ options:
   --kind K      integrity, confidentiality or both (default both)
   --seed S      scheduler seed of every run (default 1)
   --bug NAME    inject a KCore bug (comma-separated for several):
-                ${BUGS.join(', ')}
+${wrap(BUGS, 16, 96)}
   --trace       also print every run's events, as text, each line prefixed by the run
 
 Exit status: 0 when the checks pass; 1 when one finds a difference; 2 for bad options.`;
@@ -92,7 +110,9 @@ export const command: Command = {
     const opts: NonintOptions = {
       seed,
       bugs,
-      ...(args.options.has('trace') ? { trace: (run: string, r) => out(`[${run}] [${r.seq} cpu${r.event.cpu} ${r.cycles}] ${describeEvent(r.event)}`) } : {}),
+      ...(args.options.has('trace')
+        ? { trace: (run: string, r) => out(`[${run}] [${r.seq} cpu${r.event.cpu} ${r.cycles}] ${describeEvent(r.event)}`) }
+        : {}),
     };
     out(`sekvm-sim nonint: SeKVM, 2 pCPUs, 64 MiB RAM, seed ${seed}, KCore bugs: ${bugs.length === 0 ? 'none' : bugs.join(', ')}`);
     const results: NonintResult[] = [];
