@@ -199,3 +199,24 @@ export function dynSet(i: i32, v: u64): void {
     case 3: setGicdCtlr(<u32>v); break;
   }
 }
+
+// ---- dirty RAM pages (snapshots restore only what changed) ----
+import { pageFlags, PF_DIRTY } from "./mem/phys";
+import { utlbFlushAll } from "./mmu/tlb";
+
+/** Where the per-page flag bytes are (one per RAM page; bit PF_DIRTY = written since dirtyReset). */
+export function pageFlagsAddr(): usize { return pageFlags; }
+
+/**
+ * Starts dirty tracking afresh: clears every page's dirty bit and drops every uTLB entry, so the
+ * next store to any page takes the slow path, which marks the page dirty before it installs a
+ * write entry (the fast path only writes pages that are already marked).
+ */
+export function dirtyReset(): void {
+  const n = <usize>(ramSize >>> 12);
+  for (let i: usize = 0; i < n; i++) {
+    const f = load<u8>(pageFlags + i);
+    if ((f & PF_DIRTY) != 0) store<u8>(pageFlags + i, f & ~PF_DIRTY);
+  }
+  utlbFlushAll();
+}

@@ -9,6 +9,8 @@ export let ramHost: usize = 0;
 export let pageFlags: usize = 0;
 
 export const PF_CODE: u8 = 1;
+/** Written since the last dirtyReset (machine snapshots restore only these RAM pages). */
+export const PF_DIRTY: u8 = 2;
 
 const MAX_MMIO: i32 = 32;
 const mmioBase = memory.data(MAX_MMIO * 8, 8);

@@ -97,6 +97,7 @@ export class AbstractMachine {
     const i = this.idx64(a);
     const old = ram[i]!;
     ram[i] = BigInt.asUintN(64, v);
+    this.m.noteWrite(a, 8);
     this.meter.count(cpu, this.comp, 'mem_store');
     if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: true, value: BigInt.asUintN(64, v), old, locks: [...this.held[cpu]!] });
   }
@@ -137,6 +138,7 @@ export class AbstractMachine {
     const word = ram[idx]!;
     const ticket = word >> 32n;
     ram[idx] = ((ticket + 1n) << 32n) | (word & 0xffff_ffffn);
+    this.m.noteWrite(this.lockPa(l), 8);
     this.meter.count(cpu, this.comp, 'lock');
     let spins = 0;
     while ((ram[idx]! & 0xffff_ffffn) !== (ticket & 0xffff_ffffn)) {
@@ -162,6 +164,7 @@ export class AbstractMachine {
     const ram = this.m.ram64();
     const word = ram[idx]!;
     ram[idx] = (word & 0xffff_ffff_0000_0000n) | ((word + 1n) & 0xffff_ffffn);
+    this.m.noteWrite(this.lockPa(l), 8);
     this.meter.count(cpu, this.comp, 'unlock');
     if (this.observer) this.observer.onEvent({ kind: 'lock', cpu, lock: l, acquire: false });
     yield* this.point(cpu);
@@ -179,6 +182,7 @@ export class AbstractMachine {
       const idx = this.idx64(this.lockPa(l));
       const word = ram[idx]!;
       ram[idx] = (word & 0xffff_ffff_0000_0000n) | ((word + 1n) & 0xffff_ffffn);
+      this.m.noteWrite(this.lockPa(l), 8);
     }
   }
 

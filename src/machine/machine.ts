@@ -450,6 +450,26 @@ export class Machine {
   codeChanged(pa: bigint, len: number): void {
     this.core.x.dcacheInvalidateRange(pa, BigInt(len));
     this.core.x.snoopAll(pa, BigInt(len));
+    this.noteWrite(pa, len);
+  }
+
+  /** Records a host-side write to RAM for snapshots (the core records its own stores). */
+  noteWrite(pa: bigint | number, len: number): void {
+    const off = Number(pa) - Number(this.ramBase);
+    if (off < 0 || len <= 0) return;
+    const flags = this.pageFlags();
+    const last = Math.min(flags.length - 1, (off + len - 1) >>> 12);
+    for (let i = off >>> 12; i <= last; i++) flags[i]! |= PF_DIRTY;
+  }
+
+  private flagsView: Uint8Array | undefined;
+
+  /** The core's per-page flag bytes (assembly/mem/phys.ts). */
+  private pageFlags(): Uint8Array {
+    if (this.flagsView === undefined || this.flagsView.length === 0) {
+      this.flagsView = new Uint8Array(this.core.x.memory.buffer, this.core.x.pageFlagsAddr(), this.ramBytes >>> 12);
+    }
+    return this.flagsView;
   }
 
   /**
@@ -522,6 +542,7 @@ export class Machine {
   snapshot(): MachineSnapshot {
     const x = this.core.x;
     x.parkCpus();
+    x.dirtyReset();   // from now on, restore() copies back only the RAM pages written since
     const dyn: bigint[] = [];
     for (let i = 0; i < DYN_GLOBALS; i++) dyn.push(u64(x.dynGet(i)));
     return { mem: new Uint8Array(x.memory.buffer).slice(), dyn };
@@ -531,8 +552,21 @@ export class Machine {
     const x = this.core.x;
     if (s.mem.length !== x.memory.buffer.byteLength) throw new RangeError('restore: the snapshot is of another machine');
     x.parkCpus();   // no CPU's registers are cached outside memory now; the copy replaces them all
-    new Uint8Array(x.memory.buffer).set(s.mem);
+    // RAM pages written since the snapshot (read before the flags themselves are restored) …
+    const flags = this.pageFlags();
+    const dirty: number[] = [];
+    for (let i = 0; i < flags.length; i++) if ((flags[i]! & PF_DIRTY) !== 0) dirty.push(i);
+    // … then everything that is not RAM (CPUs, TLBs, GIC, caches, flags), then those pages.
+    const mem = new Uint8Array(x.memory.buffer);
+    const ram = x.ramHostPtr();
+    mem.set(s.mem.subarray(0, ram), 0);
+    mem.set(s.mem.subarray(ram + this.ramBytes), ram + this.ramBytes);
+    for (const i of dirty) {
+      const at = ram + i * 4096;
+      mem.set(s.mem.subarray(at, at + 4096), at);
+    }
     for (let i = 0; i < DYN_GLOBALS; i++) x.dynSet(i, s.dyn[i]!);
+    x.dirtyReset();
   }
 
   /** TLBI instructions executed by all CPUs. */
@@ -549,6 +583,8 @@ export interface MachineSnapshot {
 
 /** Core state kept in wasm globals (assembly/index.ts dynGet/dynSet). */
 const DYN_GLOBALS = 4;
+/** The page-flag bit the core sets on a store (assembly/mem/phys.ts PF_DIRTY). */
+const PF_DIRTY = 2;
 
 /** One cached translation (Machine.tlbEntries). */
 export interface TlbEntry {

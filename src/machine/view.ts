@@ -61,6 +61,8 @@ export interface CoreExports {
   tlbEntriesAddr(cpu: number): number;
   tlbEntriesPerCpu(): number;
   parkCpus(): void;
+  pageFlagsAddr(): number;
+  dirtyReset(): void;
   dynGet(i: number): bigint;
   dynSet(i: number, v: bigint): void;
   flushAllTlbs(): void;
