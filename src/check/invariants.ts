@@ -20,7 +20,7 @@ export const INVARIANTS = [
   'host_flatmap',       // host stage 2 is an identity map
   'host_npt_cons',      // host stage-2 leaves are 4 KB pages (KCore never maps the host with blocks)
   'host_iso',           // the host maps only pages it owns, shared (count > 0) pages, or non-RAM
-  'vm_iso',             // a live VM maps only its own pages (or non-RAM)
+  'vm_iso',             // a live VM maps only its own pages (or non-RAM), each at the gfn recorded for it
   'smmu_vm',            // an assigned SMMU context bank belongs to the host or a VM
   'smmu_iso',           // a bank maps only its owner's pages, at gfn = iova frame
   'smmu_count',         // a host page's count ≥ the number of host SMMU mappings of it
@@ -28,10 +28,10 @@ export const INVARIANTS = [
   'core_map',           // KCore's EL2 table maps nothing at or above the remap bump pointer
   'remap_range',        // image remap windows are in bounds, disjoint, mapped only as far as `mapped`
   'state_inv',          // per-CPU current ids are valid; a running vCPU is ACTIVE and initialised
-  'kcore_unmapped',     // no KCore page in any stage-2 or SMMU table
+  'kcore_unmapped',     // KCore's region is COREVISOR's, and no stage-2 or SMMU table maps a page of it
   'pt_pages_kcore',     // every page-table page is KCore-owned
   'share_bound',        // counts stay within MAX_SHARE_COUNT / MAX_SMMU_COUNT
-  'vmid_unique',        // each VM's VTTBR carries its own VMID and its own table root
+  'vmid_unique',        // the host's VTTBR carries VMID 0, each VM's its own VMID; each its own table root
   'vcpu_single_active', // a vCPU is ACTIVE on at most one pCPU
   'stale_tlb',          // no TLB entry lets a principal reach a page it may not access
   'scrubbed',           // a page leaving a VM is zero when the host can first read it (monitor)
@@ -61,6 +61,24 @@ function* leafPfns(l: Leaf): Generator<{ pfn: number; ipa: bigint }> {
   for (let i = 0; i < pages; i++) yield { pfn: first + i, ipa: l.inBase + BigInt(i) * 4096n };
 }
 
+/**
+ * Whether a VM page's count is a grant to the host. INVALID_MEM in count marks a VM page assigned
+ * through an SMMU mapping whose stage-2 mapping is not set up yet (spec §3.2): not a grant, and
+ * map_page_host refuses it.
+ */
+function granted(count: number): boolean {
+  return count > 0 && count !== INVALID_MEM;
+}
+
+/**
+ * A page of KCore's memory reached through a table: its owner is COREVISOR, or it lies in KCore's
+ * region whatever its s2page says (a region page handed to someone else is still KCore's data,
+ * spec §3.8).
+ */
+function isKcorePage(view: KcoreView, pfn: number, owner: number): boolean {
+  return owner === COREVISOR || view.isKcorePfn(pfn);
+}
+
 /** Whether principal v is a VM whose stage 2 must be isolated (state READY or VERIFIED: ≤ VERIFIED, created). */
 export function liveVm(view: KcoreView, v: number): boolean {
   const s = view.vmState(v);
@@ -78,20 +96,30 @@ export function checkHostLeaf(view: KcoreView, l: Leaf, out: Witness[]): void {
 
 export function checkHostPage(view: KcoreView, pfn: number, ipa: bigint, out: Witness[]): void {
   const p = view.s2page(pfn);
-  if (p.owner === INVALID_MEM || p.owner === HOSTVISOR || p.count > 0) return;
-  out.push({ invariant: p.owner === COREVISOR ? 'kcore_unmapped' : 'host_iso', pfn, ipa, vmid: p.owner, gfn: p.gfn,
+  const kcore = isKcorePage(view, pfn, p.owner);
+  if (!kcore && (p.owner === INVALID_MEM || p.owner === HOSTVISOR || granted(p.count))) return;
+  out.push({ invariant: kcore ? 'kcore_unmapped' : 'host_iso', pfn, ipa, vmid: p.owner, gfn: p.gfn,
     message: `host stage 2 maps pfn ${hex(pfn)} (IPA ${hex(ipa)}), owned by ${view.principalName(p.owner)} with count 0` });
 }
 
-/** A live VM's stage-2 leaf: only pages it owns, or non-RAM. */
+/**
+ * A live VM's stage-2 leaf: only pages it owns, or non-RAM; and each own page at the gfn its
+ * s2page records (assign_pfn_to_vm keeps one gfn per VM page, spec §2.4 and §3.2 — a page mapped
+ * at a second IPA, or at an IPA KServ did not report, breaks what the host observes, §4.2).
+ */
 export function checkVmLeaf(view: KcoreView, v: number, l: Leaf, out: Witness[]): void {
   for (const { pfn, ipa } of leafPfns(l)) checkVmPage(view, v, pfn, ipa, out);
 }
 
 export function checkVmPage(view: KcoreView, v: number, pfn: number, ipa: bigint, out: Witness[]): void {
   const p = view.s2page(pfn);
-  if (p.owner === INVALID_MEM || p.owner === v) return;
-  out.push({ invariant: p.owner === COREVISOR ? 'kcore_unmapped' : 'vm_iso', pfn, ipa, vmid: v, gfn: p.gfn,
+  const kcore = isKcorePage(view, pfn, p.owner);
+  if (!kcore && p.owner === v && p.gfn !== ipa >> 12n) {
+    out.push({ invariant: 'vm_iso', pfn, ipa, vmid: v, gfn: p.gfn,
+      message: `VM ${v} stage 2 maps its pfn ${hex(pfn)} at IPA ${hex(ipa)}, but the page's gfn is ${hex(p.gfn)}` });
+  }
+  if (!kcore && (p.owner === INVALID_MEM || p.owner === v)) return;
+  out.push({ invariant: kcore ? 'kcore_unmapped' : 'vm_iso', pfn, ipa, vmid: v, gfn: p.gfn,
     message: `VM ${v} stage 2 maps pfn ${hex(pfn)} at IPA ${hex(ipa)}, owned by ${view.principalName(p.owner)}` });
 }
 
@@ -99,9 +127,10 @@ export function checkVmPage(view: KcoreView, v: number, pfn: number, ipa: bigint
 export function checkSmmuLeaf(view: KcoreView, id: number, owner: number, l: Leaf, out: Witness[]): void {
   for (const { pfn, ipa: iova } of leafPfns(l)) {
     const p = view.s2page(pfn);
-    if (p.owner === INVALID_MEM) continue;
-    if (p.owner !== owner) {
-      out.push({ invariant: p.owner === COREVISOR ? 'kcore_unmapped' : 'smmu_iso', pfn, vmid: owner, ipa: iova,
+    const kcore = isKcorePage(view, pfn, p.owner);
+    if (!kcore && p.owner === INVALID_MEM) continue;
+    if (kcore || p.owner !== owner) {
+      out.push({ invariant: kcore ? 'kcore_unmapped' : 'smmu_iso', pfn, vmid: owner, ipa: iova,
         message: `SMMU bank ${id} of ${view.principalName(owner)} maps pfn ${hex(pfn)} at iova ${hex(iova)}, owned by ${view.principalName(p.owner)}` });
     } else if (owner !== HOSTVISOR && p.gfn !== iova >> 12n) {
       out.push({ invariant: 'smmu_iso', pfn, vmid: owner, ipa: iova, gfn: p.gfn,
@@ -168,15 +197,40 @@ export function checkAll(m: Machine, view: KcoreView, opts: FullCheckOptions = {
     if (p.owner === HOSTVISOR && p.count < n) out.push({ invariant: 'smmu_count', pfn, message: `host pfn ${hex(pfn)} has ${n} SMMU mappings but count ${p.count}` });
   }
   // every table page is KCore's
+  const tablePfns = new Set<number>();
   for (const [pa, who] of tablePages) {
     const p = view.s2page(Number(pa >> 12n));
+    tablePfns.add(Number(pa >> 12n));
     if (p.owner !== COREVISOR) out.push({ invariant: 'pt_pages_kcore', pfn: Number(pa >> 12n), message: `${who} uses table page ${hex(pa)}, owned by ${view.principalName(p.owner)}` });
   }
+  // every page of KCore's region is KCore's (table pages are reported above, as pt_pages_kcore)
+  out.push(...checkKcoreRegion(view, tablePfns));
   // per-page bounds and pfn 0
   for (const pfn of view.ramPfns()) checkSharePage(view, pfn, out);
   out.push(...checkPage0(view));
   out.push(...checkCpus(m, view), ...checkVmids(view));
   if (opts.tlb !== false) out.push(...checkTlbs(m, view));
+  return out;
+}
+
+/**
+ * kcore_unmapped, ownership half: protect_el2_mem (at the first HVC_ENABLE_S2_TRANS) made every
+ * page of KCore's region COREVISOR's (spec §3.8), and nothing gives one back. One witness per run
+ * of consecutive pages with the same wrong owner. Like every invariant here, it holds from KCore's
+ * installation on. `skip`: pfns reported under another name.
+ */
+export function checkKcoreRegion(view: KcoreView, skip: ReadonlySet<number> = new Set()): Witness[] {
+  const out: Witness[] = [];
+  const { first, end } = view.kcorePfns;
+  for (let pfn = first; pfn < end; pfn++) {
+    const owner = view.s2page(pfn).owner;
+    if (owner === COREVISOR || skip.has(pfn)) continue;
+    let last = pfn;
+    while (last + 1 < end && !skip.has(last + 1) && view.s2page(last + 1).owner === owner) last++;
+    out.push({ invariant: 'kcore_unmapped', pfn, vmid: owner,
+      message: `KCore's pfn ${hex(pfn)}${last > pfn ? ` (and ${last - pfn} more after it)` : ''} is owned by ${view.principalName(owner)}, not KCore` });
+    pfn = last;
+  }
   return out;
 }
 
@@ -258,9 +312,17 @@ export function checkCpus(m: Machine, view: KcoreView): Witness[] {
   return out;
 }
 
-/** vmid_unique: VM v's VTTBR carries VMID v and v's own table root. */
+/**
+ * vmid_unique: the host's VTTBR carries VMID 0 and VM v's VMID v (the hardware VMID is vmid & 0xff,
+ * spec §3.4), each with its own table root — so no two principals share TLB entries.
+ */
 export function checkVmids(view: KcoreView): Witness[] {
   const out: Witness[] = [];
+  const hostVttbr = view.core('HOST_VTTBR');
+  const hostRoot = view.geometry(HOSTVISOR)!.root;
+  if (((hostVttbr >> 48n) & 0xffn) !== 0n || (hostVttbr & 0x0000_ffff_ffff_fffen) !== hostRoot) {
+    out.push({ invariant: 'vmid_unique', vmid: HOSTVISOR, message: `the host's VTTBR is ${hex(hostVttbr)} (expected VMID 0, root ${hex(hostRoot)})` });
+  }
   for (const v of view.vmids()) {
     if (view.vmState(v) === VM_STATE.UNUSED) continue;
     const vttbr = view.vttbr(v);
@@ -295,7 +357,7 @@ export function checkTlbEntry(view: KcoreView, cpu: number, e: TlbEntry, out: Wi
     const pfn = first + i;
     const p = view.s2page(pfn);
     if (p.owner === INVALID_MEM) continue;
-    const ok = v === HOSTVISOR ? p.owner === HOSTVISOR || p.count > 0 : p.owner === v;
+    const ok = !isKcorePage(view, pfn, p.owner) && (v === HOSTVISOR ? p.owner === HOSTVISOR || granted(p.count) : p.owner === v);
     if (!ok) {
       out.push({ invariant: 'stale_tlb', cpu, vmid: v, pfn, ipa: e.inBase + BigInt(i) * 4096n,
         message: `pCPU ${cpu}'s TLB still translates ${e.kind === 's2' ? 'IPA' : 'VA'} ${hex(e.inBase + BigInt(i) * 4096n)} of ${view.principalName(v)} to pfn ${hex(pfn)}, now owned by ${view.principalName(p.owner)}${p.count ? ` (count ${p.count})` : ''}` });

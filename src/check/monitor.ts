@@ -19,7 +19,7 @@ import type { Machine } from '../machine/machine.js';
 import type { KcoreEvent, KcoreObserver } from '../kcore/observe.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { KcoreLayout } from '../kcore/layout.js';
-import { S2PAGE_BYTES, VM_INFO_BYTES } from '../kcore/layout.js';
+import { S2PAGE_BYTES, VM_INFO_BYTES, VMI } from '../kcore/layout.js';
 import {
   HOSTVISOR, COREVISOR, MAX_VM_NUM, VM_STATE, V_INVALID, HVC, EL2_MAX_VMID, HYPSEC_MAX_VCPUS,
 } from '../kcore/constants.js';
@@ -31,13 +31,13 @@ import { lookupLeaf, stage2Geometry, walkTables, type Leaf, type TableGeometry }
 import { KcoreView } from './view.js';
 import {
   type Witness, checkAll, checkHostPage, checkVmPage, checkSmmuLeaf, checkSharePage, checkPage0, checkCpus,
-  checkVmids, checkTlbs, checkRemap, liveVm,
+  checkVmids, checkTlbEntry, checkRemap, liveVm,
 } from './invariants.js';
 
 /** Whose table a page belongs to. */
-type TableOwner = { readonly kind: 'host' } | { readonly kind: 'vm'; readonly v: number } | { readonly kind: 'el2' } | { readonly kind: 'smmu'; readonly id: number };
+export type TableOwner = { readonly kind: 'host' } | { readonly kind: 'vm'; readonly v: number } | { readonly kind: 'el2' } | { readonly kind: 'smmu'; readonly id: number };
 
-interface TablePage {
+export interface TablePage {
   readonly owner: TableOwner;
   readonly level: number;
   /** Input address covered by entry 0 of this page. */
@@ -51,6 +51,17 @@ export interface CheckerOptions {
   /** Called with the witnesses of a failed check (the checker keeps them too). */
   readonly onViolation?: (w: readonly Witness[]) => void;
   readonly sharedBase: number;
+  /**
+   * Start from these indexes (Checker.exportIndex of a checker that watched the same memory)
+   * instead of rebuilding them from memory: for restoring a machine snapshot cheaply.
+   */
+  readonly index?: CheckerIndex;
+}
+
+/** The checker's indexes (where tables are, which mappings point at which pfn). */
+export interface CheckerIndex {
+  readonly tables: ReadonlyMap<bigint, TablePage>;
+  readonly rmap: ReadonlyMap<number, ReadonlySet<string>>;
 }
 
 export class Checker implements KcoreObserver {
@@ -71,6 +82,8 @@ export class Checker implements KcoreObserver {
   private sinceFull = 0;
   /** Pages given back to the host by a VM since the s2pages lock was last released. */
   private readonly leftVm: { pfn: number; vmid: number }[] = [];
+  /** pfn → its owner before KCore first changed it since no pCPU was inside KCore (vm_page_integrity). */
+  private readonly ownerBefore = new Map<number, number>();
   private readonly fullEvery: number;
   private readonly s2pagesEnd: bigint;
   private readonly vmInfoEnd: bigint;
@@ -80,7 +93,17 @@ export class Checker implements KcoreObserver {
     this.fullEvery = opts.fullEvery ?? 256;
     this.s2pagesEnd = lay.s2pages + BigInt(lay.ramPages * S2PAGE_BYTES);
     this.vmInfoEnd = lay.vmInfo + BigInt((EL2_MAX_VMID + 1) * VM_INFO_BYTES);
-    this.rebuild();
+    if (opts.index) {
+      for (const [k, v] of opts.index.tables) this.tables.set(k, v);
+      for (const [k, v] of opts.index.rmap) this.rmap.set(k, new Set(v));
+    } else {
+      this.rebuild();
+    }
+  }
+
+  /** A copy of the indexes, to start another checker on the same memory (see CheckerOptions.index). */
+  exportIndex(): CheckerIndex {
+    return { tables: new Map(this.tables), rmap: new Map([...this.rmap].map(([k, v]) => [k, new Set(v)])) };
   }
 
   // ---- indexes ----
@@ -144,7 +167,10 @@ export class Checker implements KcoreObserver {
       if (e.phase === 'enter') this.inKcore.add(e.cpu);
       else {
         this.inKcore.delete(e.cpu);
-        if (this.inKcore.size === 0) this.checkNow();
+        if (this.inKcore.size === 0) {
+          this.ownerBefore.clear();
+          this.checkNow();
+        }
       }
       return;
     }
@@ -159,7 +185,7 @@ export class Checker implements KcoreObserver {
     if (e.size === 8) this.checkLocks(e.cpu, pa, e.locks, e.write);
     if (!e.write) return;
     if (e.size === 4096) {
-      this.pageWritten(e.cpu, pa, e.value === 0n);
+      this.pageWritten(e.cpu, pa);
       return;
     }
     if (pa >= this.lay.s2pages && pa < this.s2pagesEnd) {
@@ -172,7 +198,10 @@ export class Checker implements KcoreObserver {
       return;
     }
     if (pa >= this.lay.vmInfo && pa < this.vmInfoEnd) {
-      this.dirtyRemap = true;   // states and load info: windows and the verified-image rule
+      // The VM state and its boot images matter to the remap rules; vCPU states and the table
+      // pool's bump pointer do not.
+      const off = Number((pa - this.lay.vmInfo) % BigInt(VM_INFO_BYTES));
+      if (off === VMI.STATE || off === VMI.LOAD_INFO_CNT || (off >= VMI.LOAD_INFO && off < VMI.PUBLIC_KEY)) this.dirtyRemap = true;
       return;
     }
     if (pa >= this.lay.smmuCfg && pa < this.lay.smmuCfg + BigInt(this.view.smmuCfgCount() * 16)) {
@@ -216,14 +245,24 @@ export class Checker implements KcoreObserver {
       message: `KCore on pCPU ${cpu} ${write ? 'wrote' : 'read'} 0x${pa.toString(16)} without holding ${need.name} (held: ${locks.map((l) => `${l.kind}${l.kind === 'npt' || l.kind === 'vm' ? `(${l.v})` : ''}`).join(', ') || 'none'})` }]);
   }
 
-  /** A whole page written (decryption, copies) or zeroed (scrubbing). */
-  private pageWritten(cpu: number, pa: bigint, zeroing: boolean): void {
+  /**
+   * A whole page written (decryption, copies) or zeroed (scrubbing). A page the host handed over
+   * in this KCore entry may be written for its new owner: DECRYPT_BUF turns the host's data into
+   * the VM's (a data-oracle flow, spec §4.2). Any other write to a page of a live VM — one the VM
+   * owns now, or one KCore just took from it — is on another principal's behalf; the witness
+   * names that VM.
+   */
+  private pageWritten(cpu: number, pa: bigint): void {
     const pfn = Number(pa >> 12n);
-    const p = this.view.s2page(pfn);
-    if (p.owner >= 1 && p.owner <= MAX_VM_NUM && liveVm(this.view, p.owner)) {
-      this.report([{ invariant: 'vm_page_integrity', pfn, vmid: p.owner, cpu,
-        message: `KCore on pCPU ${cpu} ${zeroing ? 'zeroed' : 'overwrote'} pfn 0x${pfn.toString(16)}, a page of live VM ${p.owner} (state ${this.view.vmState(p.owner)})` }]);
-    }
+    const owner = this.view.s2page(pfn).owner;
+    const before = this.ownerBefore.get(pfn);
+    const candidates = before === undefined ? [owner] : before === HOSTVISOR ? [] : [before, owner];
+    const victim = candidates.find((v) => v >= 1 && v <= MAX_VM_NUM && liveVm(this.view, v));
+    if (victim === undefined) return;
+    const how = this.pageIsZero(pfn) ? 'zeroed' : 'overwrote';
+    const whose = victim === owner ? `a page of live VM ${victim}` : `a page it just took from live VM ${victim} (now ${this.view.principalName(owner)}'s)`;
+    this.report([{ invariant: 'vm_page_integrity', pfn, vmid: victim, cpu,
+      message: `KCore on pCPU ${cpu} ${how} pfn 0x${pfn.toString(16)}, ${whose} (state ${this.view.vmState(victim)})` }]);
   }
 
   private s2pageWritten(pa: bigint, value: bigint, old: bigint): void {
@@ -233,6 +272,7 @@ export class Checker implements KcoreObserver {
     if (off % BigInt(S2PAGE_BYTES) !== 0n) return;   // the gfn word
     const from = Number(old >> 32n);
     const to = Number(value >> 32n);
+    if (from !== to && !this.ownerBefore.has(pfn)) this.ownerBefore.set(pfn, from);
     if (from !== to && from >= 1 && from <= MAX_VM_NUM && to === HOSTVISOR) this.leftVm.push({ pfn, vmid: from });
   }
 
@@ -339,14 +379,34 @@ export class Checker implements KcoreObserver {
     for (const pfn of this.dirtyPfns) this.checkPfn(pfn, out);
     for (const id of this.dirtySmmu) this.checkBank(id, out);
     if (this.dirtyRemap) out.push(...checkRemap(view));
+    // A TLB entry can only become stale when the page it leads to changes hands (a fill comes
+    // from the tables, which are checked): the TLBs are searched for the pages that did.
+    if (this.dirtyPfns.size) this.checkTlbsFor(this.dirtyPfns, out);
     this.dirtyMaps.clear();
     this.dirtyPfns.clear();
     this.dirtySmmu.clear();
     this.dirtyRemap = false;
-    out.push(...checkPage0(view), ...checkCpus(this.m, view), ...checkVmids(view), ...checkTlbs(this.m, view));
+    out.push(...checkPage0(view), ...checkCpus(this.m, view), ...checkVmids(view));
     if (this.fullEvery > 0 && ++this.sinceFull >= this.fullEvery) out.push(...this.checkFull());
     if (out.length) this.report(out);
     return out;
+  }
+
+  /** stale_tlb for the TLB entries of every pCPU that lead to one of `pfns`. */
+  private checkTlbsFor(pfns: ReadonlySet<number>, out: Witness[]): void {
+    for (let cpu = 0; cpu < this.m.cpus; cpu++) {
+      for (const e of this.m.tlbEntries(cpu)) {
+        const first = Number(e.outBase >> 12n);
+        const end = first + Number(e.size >> 12n);
+        let hit = false;
+        if (end - first <= pfns.size) {
+          for (let p = first; p < end && !hit; p++) hit = pfns.has(p);
+        } else {
+          for (const p of pfns) if (p >= first && p < end) { hit = true; break; }
+        }
+        if (hit) checkTlbEntry(this.view, cpu, e, out);
+      }
+    }
   }
 
   /** Every invariant over the whole state; the indexes are rebuilt from memory. */
@@ -416,10 +476,13 @@ export class Checker implements KcoreObserver {
         this.applyRule(who, pfn, ipa, leaf, out);
       }
     }
-    // A page-table page must be KCore's.
+    // A page-table page must be KCore's; so must every other page of KCore's region.
     const t = this.tables.get(BigInt(pfn) << 12n);
-    if (t !== undefined && view.s2page(pfn).owner !== COREVISOR) {
-      out.push({ invariant: 'pt_pages_kcore', pfn, message: `table page 0x${(BigInt(pfn) << 12n).toString(16)} (${this.ownerKey(t.owner)}) is owned by ${view.principalName(view.s2page(pfn).owner)}` });
+    const owner = view.s2page(pfn).owner;
+    if (t !== undefined && owner !== COREVISOR) {
+      out.push({ invariant: 'pt_pages_kcore', pfn, message: `table page 0x${(BigInt(pfn) << 12n).toString(16)} (${this.ownerKey(t.owner)}) is owned by ${view.principalName(owner)}` });
+    } else if (t === undefined && view.isKcorePfn(pfn) && owner !== COREVISOR) {
+      out.push({ invariant: 'kcore_unmapped', pfn, vmid: owner, message: `KCore's pfn 0x${pfn.toString(16)} is owned by ${view.principalName(owner)}, not KCore` });
     }
   }
 

@@ -35,9 +35,19 @@ export class KcoreView {
   private readonly firstPfn: number;
 
   constructor(readonly m: Machine, readonly lay: KcoreLayout) {
-    this.read = (pa: bigint): bigint => (m.inRam(pa, 8) ? m.read64(pa) : 0n);
+    // Direct 64-bit reads of RAM (observers read a lot: no DataView, no range object per read).
+    const base = m.ramBase;
+    const words = m.ramBytes / 8;
+    this.read = (pa: bigint): bigint => {
+      const i = Number(pa - base) / 8;
+      return i >= 0 && i < words && Number.isInteger(i) ? m.ram64()[i]! : 0n;
+    };
     this.firstPfn = Number(lay.ramBase >> 12n);
+    this.s2pageWord0 = Number(lay.s2pages - m.ramBase) / 4;
   }
+
+  /** Index of the first s2page entry in RAM as 32-bit words. */
+  private readonly s2pageWord0: number;
 
   // ---- s2page array ----
 
@@ -48,9 +58,16 @@ export class KcoreView {
 
   s2page(pfn: number): S2Page {
     if (!this.isRamPfn(pfn)) return { owner: INVALID_MEM, count: 0, gfn: 0n };
-    const at = this.lay.s2pages + BigInt((pfn - this.firstPfn) * S2PAGE_BYTES);
-    const w0 = this.read(at);
-    return { owner: Number(w0 >> 32n), count: Number(w0 & 0xffff_ffffn), gfn: this.read(at + 8n) };
+    // s2page entry: word 0 = count (low 32 bits) | owner (high 32 bits), word 1 = gfn.
+    const w = this.s2pageWord0 + (pfn - this.firstPfn) * (S2PAGE_BYTES / 4);
+    const ram32 = this.m.ram32();
+    return { owner: ram32[w + 1]!, count: ram32[w]!, gfn: this.m.ram64()[(w >> 1) + 1]! };
+  }
+
+  /** The owner of pfn alone (the hot question of the checks). */
+  ownerOf(pfn: number): number {
+    if (!this.isRamPfn(pfn)) return INVALID_MEM;
+    return this.m.ram32()[this.s2pageWord0 + (pfn - this.firstPfn) * (S2PAGE_BYTES / 4) + 1]!;
   }
 
   /** Physical address of pfn's s2page entry (for forging states in tests), or null. */
@@ -66,6 +83,11 @@ export class KcoreView {
   /** The pfn range of KCore's own region. */
   get kcorePfns(): { first: number; end: number } {
     return { first: Number(this.lay.base >> 12n), end: Number(this.lay.end >> 12n) };
+  }
+
+  /** Whether pfn lies in KCore's own region (protect_el2_mem's range, spec §3.8), whoever its s2page says owns it. */
+  isKcorePfn(pfn: number): boolean {
+    return pfn >= Number(this.lay.base >> 12n) && pfn < Number(this.lay.end >> 12n);
   }
 
   // ---- core data and per-CPU data ----

@@ -1,0 +1,238 @@
+/**
+ * What the malicious KServ can do, as small JSON-serialisable commands (a reproducer is a list
+ * of them), how each one runs against the world, and the fast-check arbitraries that generate
+ * them. Arguments name things the way KServ knows them — "VM 1", "the 3rd host page", "a KCore
+ * page", "the image's first IPA" — and are resolved to numbers when the command runs, so a
+ * shrunk sequence stays meaningful.
+ */
+import fc from 'fast-check';
+import type { FuzzWorld, PageKindName } from './world.js';
+import { VM_RAM } from './world.js';
+import { IPAS } from './ipas.js';
+export { IPAS };
+import { HVC, MAX_VM_NUM } from '../kcore/constants.js';
+import { SMMU_BASE, SMMU_SIZE, GR0_SCR0, GR1_CBAR, CB_BASE, CB_STRIDE, CB_SCTLR, CB_TTBR0 } from '../board/smmu.js';
+import type { Gen } from '../sim/task.js';
+
+export type Pool = PageKindName;
+
+/** An argument, by meaning. Literals are hex strings (JSON has no 64-bit integers). */
+export type Arg =
+  | { readonly k: 'lit'; readonly v: string }
+  | { readonly k: 'vm'; readonly i: number }
+  | { readonly k: 'pfn'; readonly pool: Pool; readonly i: number }
+  | { readonly k: 'pa'; readonly pool: Pool; readonly i: number; readonly off: number }
+  | { readonly k: 'ipa'; readonly i: number };
+
+export type Cmd =
+  /** A host hypercall from pCPU `cpu`. */
+  | { readonly t: 'hvc'; readonly cpu: number; readonly nr: number; readonly args: readonly Arg[] }
+  /** A host load or store (through the host stage 2: a fault goes to KCore's map_page_host). */
+  | { readonly t: 'read'; readonly cpu: number; readonly pa: Arg }
+  | { readonly t: 'write'; readonly cpu: number; readonly pa: Arg; readonly v: string }
+  /** One puppet command on a VM's vCPU (guests/fuzz/puppet.s), with the page KServ proposes for stage-2 faults. */
+  | { readonly t: 'vm'; readonly cpu: number; readonly vm: number; readonly vcpu: number; readonly op: number; readonly count: number; readonly a: Arg; readonly b: Arg; readonly propose: Arg | null }
+  /** A host write to an SMMU register (KCore traps and checks it). */
+  | { readonly t: 'smmu'; readonly cpu: number; readonly index: number; readonly reg: number; readonly v: Arg }
+  /** A device DMA through an SMMU context bank. */
+  | { readonly t: 'dma'; readonly index: number; readonly bank: number; readonly iova: string; readonly write: boolean }
+  /** Two commands at once on pCPU 0 and pCPU 1, interleaved by the seeded scheduler. */
+  | { readonly t: 'par'; readonly a: Cmd; readonly b: Cmd };
+
+
+/** Interesting literal values for hypercall arguments. */
+const LITERALS: readonly bigint[] = [
+  0n, 1n, 2n, 3n, 4n, 5n, 7n, 8n, BigInt(MAX_VM_NUM), BigInt(MAX_VM_NUM + 1), 65n, 0xfffn, 0x1000n, 0x2000n, 0x20_0000n,
+  0x4000_0000n, 0x4008_0000n, 1n << 32n, 1n << 36n, 1n << 40n, (1n << 64n) - 1n, (1n << 64n) - 4096n, 0x8000_0000_0000_0000n,
+];
+
+// ---- resolving ----
+
+export function resolve(w: FuzzWorld, a: Arg): bigint {
+  switch (a.k) {
+    case 'lit': return BigInt(a.v);
+    case 'vm': return a.i < 2 ? BigInt(w.vmidOf(a.i)) : a.i === 2 ? 50n : BigInt(w.view.core('NEXT_VMID')) - 1n;
+    case 'pfn': return BigInt(w.pfnOf(a.pool, a.i));
+    case 'pa': return (BigInt(w.pfnOf(a.pool, a.i)) << 12n) + BigInt(a.off);
+    case 'ipa': return BigInt(IPAS[((a.i % IPAS.length) + IPAS.length) % IPAS.length]!);
+  }
+}
+
+// ---- running ----
+
+/** What one command did: the hypercalls it issued with their results (for the oracle). */
+export interface CmdEffect {
+  readonly hvcs: { readonly cpu: number; readonly nr: number; readonly args: readonly bigint[]; readonly ret: bigint }[];
+}
+
+/** The generator that performs `c` on its pCPU (not 'par'). */
+function* perform(w: FuzzWorld, c: Exclude<Cmd, { t: 'par' }>, eff: CmdEffect): Gen {
+  switch (c.t) {
+    case 'hvc': {
+      const args = c.args.map((a) => resolve(w, a));
+      const ret = yield* w.hvc(c.cpu, c.nr, args);
+      eff.hvcs.push({ cpu: c.cpu, nr: c.nr, args, ret });
+      return;
+    }
+    case 'read':
+      yield* w.hostRead(c.cpu, Number(resolve(w, c.pa) & ~7n));
+      return;
+    case 'write':
+      yield* w.hostWrite(c.cpu, Number(resolve(w, c.pa) & ~7n), BigInt(c.v));
+      return;
+    case 'vm': {
+      const vmid = w.vmidOf(c.vm);
+      const op = BigInt(c.op) | (BigInt(c.count & 0xff) << 8n);
+      const propose = c.propose === null ? null : Number(resolve(w, c.propose));
+      yield* w.vmStep(c.cpu, vmid, c.vcpu, [op, resolve(w, c.a), resolve(w, c.b)], propose);
+      return;
+    }
+    case 'smmu': {
+      const pa = Number(SMMU_BASE + BigInt(c.index % 2) * SMMU_SIZE) + c.reg;
+      yield* w.smmuWrite(c.cpu, pa, resolve(w, c.v));
+      return;
+    }
+    case 'dma':
+      w.dma(c.index, c.bank, BigInt(c.iova), c.write);
+      return;
+  }
+}
+
+/** Runs one command (both halves of a 'par' concurrently); returns the hypercalls it issued. */
+export function runCmd(w: FuzzWorld, c: Cmd): CmdEffect {
+  const eff: CmdEffect = { hvcs: [] };
+  if (c.t === 'par') {
+    const a = single(c.a);
+    const b = single(c.b);
+    w.runTasks([{ cpu: 0, gen: perform(w, withCpu(a, 0), eff) }, { cpu: 1, gen: perform(w, withCpu(b, 1), eff) }]);
+  } else {
+    w.runTask(c.t === 'dma' ? 0 : c.cpu, perform(w, c, eff));
+  }
+  return eff;
+}
+
+/** A 'par' nested in a 'par' runs its first half only (two pCPUs). */
+function single(c: Cmd): Exclude<Cmd, { t: 'par' }> {
+  return c.t === 'par' ? single(c.a) : c;
+}
+
+function withCpu<C extends Exclude<Cmd, { t: 'par' }>>(c: C, cpu: number): C {
+  return c.t === 'dma' ? c : { ...c, cpu };
+}
+
+// ---- describing ----
+
+export function describeArg(a: Arg): string {
+  switch (a.k) {
+    case 'lit': return a.v;
+    case 'vm': return ['vm1', 'vm2', 'unused-vm', 'newest-vm'][a.i] ?? `vm?${a.i}`;
+    case 'pfn': return `pfn(${a.pool}[${a.i}])`;
+    case 'pa': return `pa(${a.pool}[${a.i}]+0x${a.off.toString(16)})`;
+    case 'ipa': return `ipa(0x${(IPAS[a.i % IPAS.length] ?? 0).toString(16)})`;
+  }
+}
+
+const VM_OPS = ['noop-hvc', 'grant', 'revoke', 'store-secret', 'load', 'system-off', 'raw-hvc'];
+
+export function describeCmd(c: Cmd, hvcName: (nr: number) => string): string {
+  switch (c.t) {
+    case 'hvc': return `cpu${c.cpu}: ${hvcName(c.nr)}(${c.args.map(describeArg).join(', ')})`;
+    case 'read': return `cpu${c.cpu}: host reads ${describeArg(c.pa)}`;
+    case 'write': return `cpu${c.cpu}: host writes ${c.v} to ${describeArg(c.pa)}`;
+    case 'vm': return `cpu${c.cpu}: VM ${c.vm + 1} vCPU ${c.vcpu} does ${VM_OPS[c.op] ?? c.op}${c.count > 1 ? `×${c.count}` : ''}(${describeArg(c.a)}, ${describeArg(c.b)})${c.propose ? `, KServ proposes ${describeArg(c.propose)} for its faults` : ''}`;
+    case 'smmu': return `cpu${c.cpu}: host writes ${describeArg(c.v)} to SMMU ${c.index} register 0x${c.reg.toString(16)}`;
+    case 'dma': return `device DMA ${c.write ? 'write' : 'read'} through SMMU ${c.index} bank ${c.bank} at iova ${c.iova}`;
+    case 'par': return `at once: [${describeCmd(withCpu(single(c.a), 0), hvcName)}] and [${describeCmd(withCpu(single(c.b), 1), hvcName)}]`;
+  }
+}
+
+// ---- generating ----
+
+const POOLS: readonly Pool[] = ['host', 'vm1', 'vm2', 'kcore', 'other'];
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+const argArb: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...LITERALS).map((v): Arg => ({ k: 'lit', v: hex(v) })) },
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 3 }).map((i): Arg => ({ k: 'vm', i })) },
+  { weight: 3, arbitrary: fc.record({ pool: fc.constantFrom(...POOLS), i: fc.nat(31) }).map(({ pool, i }): Arg => ({ k: 'pfn', pool, i })) },
+  { weight: 3, arbitrary: fc.record({ pool: fc.constantFrom(...POOLS), i: fc.nat(31), off: fc.constantFrom(0, 8, 0x800, 0xff8) }).map(({ pool, i, off }): Arg => ({ k: 'pa', pool, i, off })) },
+  { weight: 2, arbitrary: fc.nat(IPAS.length - 1).map((i): Arg => ({ k: 'ipa', i })) },
+);
+
+/** Arguments shaped like the call's real ones most of the time, anything some of the time. */
+function hvcArgs(nr: number): fc.Arbitrary<Arg[]> {
+  const vm = fc.integer({ min: 0, max: 3 }).map((i): Arg => ({ k: 'vm', i }));
+  const small = fc.integer({ min: 0, max: 5 }).map((n): Arg => ({ k: 'lit', v: hex(BigInt(n)) }));
+  const page = fc.record({ pool: fc.constantFrom(...POOLS), i: fc.nat(31) }).map(({ pool, i }): Arg => ({ k: 'pfn', pool, i }));
+  const pa = fc.record({ pool: fc.constantFrom(...POOLS), i: fc.nat(31) }).map(({ pool, i }): Arg => ({ k: 'pa', pool, i, off: 0 }));
+  const lit = (v: bigint): fc.Arbitrary<Arg> => fc.constant({ k: 'lit', v: hex(v) });
+  const ram = fc.constantFrom<Arg>({ k: 'lit', v: '0x40000000' }, { k: 'lit', v: '0x40000000' });
+  const shaped: Record<number, fc.Arbitrary<Arg>[]> = {
+    [HVC.VCPU_RUN]: [vm, small],
+    [HVC.CLEAR_VM_S2_RANGE]: [vm, ram, fc.constantFrom<Arg>({ k: 'lit', v: '0x4000000' }, { k: 'lit', v: '0x1000000' }, { k: 'lit', v: '0x2000' })],
+    [HVC.SET_BOOT_INFO]: [vm, lit(0x4000_0000n), fc.constantFrom<Arg>({ k: 'lit', v: '0x1000' }, { k: 'lit', v: '0x2000' })],
+    [HVC.REMAP_VM_IMAGE]: [vm, page, small],
+    [HVC.VERIFY_VM_IMAGES]: [vm],
+    [HVC.REGISTER_VCPU]: [vm, small],
+    [HVC.ENCRYPT_BUF]: [vm, pa, pa],
+    [HVC.DECRYPT_BUF]: [vm, pa, lit(4096n)],
+    [HVC.SAVE_CRYPT_VCPU]: [vm, small],
+    [HVC.LOAD_CRYPT_VCPU]: [vm, small],
+    [HVC.SMMU_ALLOC_PGD]: [small, fc.oneof(lit(0n), vm), small],
+    [HVC.SMMU_FREE_PGD]: [small, small],
+    [HVC.SMMU_LPAE_MAP]: [fc.constantFrom<Arg>({ k: 'lit', v: '0x50000000' }, { k: 'lit', v: '0x50001000' }), pa, lit(3n), small, small],
+    [HVC.SMMU_LPAE_IOVA_TO_PHYS]: [lit(0x5000_0000n), small, small],
+    [HVC.SMMU_CLEAR]: [lit(0x5000_0000n), small, small],
+    [HVC.PHYS_ADDR_IOREMAP]: [vm, lit(0x0a00_0000n), pa, lit(4096n)],
+  };
+  const s = shaped[nr];
+  const free = fc.array(argArb, { minLength: 0, maxLength: 5 });
+  return s === undefined ? free : fc.oneof({ weight: 4, arbitrary: fc.tuple(...s) }, { weight: 1, arbitrary: free });
+}
+
+const cpuArb = fc.integer({ min: 0, max: 1 });
+const hvcNrArb = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 6, max: 29 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 3, 5, 15, 30, 4096) });
+
+const hvcArb: fc.Arbitrary<Cmd> = fc.tuple(cpuArb, hvcNrArb).chain(([cpu, nr]) => hvcArgs(nr).map((args): Cmd => ({ t: 'hvc', cpu, nr, args })));
+
+const memArb: fc.Arbitrary<Cmd> = fc.oneof(
+  fc.record({ cpu: cpuArb, pa: argArb }).map(({ cpu, pa }): Cmd => ({ t: 'read', cpu, pa })),
+  fc.record({ cpu: cpuArb, pa: argArb, v: fc.constantFrom('0x0', '0x4141414141414141', '0xffffffffffffffff') }).map(({ cpu, pa, v }): Cmd => ({ t: 'write', cpu, pa, v })),
+);
+
+const vmArb: fc.Arbitrary<Cmd> = fc.record({
+  cpu: cpuArb,
+  vm: fc.integer({ min: 0, max: 1 }),
+  vcpu: fc.constantFrom(0, 0, 0, 1),
+  op: fc.integer({ min: 0, max: 6 }),
+  count: fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 130 }) }),
+  a: fc.oneof({ weight: 4, arbitrary: fc.nat(IPAS.length - 1).map((i): Arg => ({ k: 'ipa', i })) }, { weight: 1, arbitrary: argArb }),
+  // sizes for grant/revoke: a page, two, a 2 MB block (huge sizes only make KCore loop longer)
+  b: fc.oneof({ weight: 6, arbitrary: fc.constantFrom<Arg>({ k: 'lit', v: '0x1000' }, { k: 'lit', v: '0x2000' }, { k: 'lit', v: '0x10000' }, { k: 'lit', v: '0x0' }, { k: 'lit', v: '0x200000' }) }, { weight: 1, arbitrary: argArb }),
+  propose: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.record({ pool: fc.constantFrom(...POOLS), i: fc.nat(31) }).map(({ pool, i }): Arg => ({ k: 'pfn', pool, i })) }),
+}).map((r): Cmd => ({ t: 'vm', ...r }));
+
+const SMMU_REGS = [GR0_SCR0, GR1_CBAR, GR1_CBAR + 4, CB_BASE + CB_SCTLR, CB_BASE + CB_TTBR0, CB_BASE + CB_STRIDE + CB_TTBR0];
+const smmuArb: fc.Arbitrary<Cmd> = fc.oneof(
+  fc.record({ cpu: cpuArb, index: fc.integer({ min: 0, max: 1 }), reg: fc.constantFrom(...SMMU_REGS), v: fc.oneof(argArb, fc.constantFrom<Arg>({ k: 'lit', v: '0x1' }, { k: 'lit', v: '0x0' })) }).map((r): Cmd => ({ t: 'smmu', ...r })),
+  fc.record({ index: fc.integer({ min: 0, max: 1 }), bank: fc.integer({ min: 0, max: 7 }), iova: fc.constantFrom('0x50000000', '0x50001000', '0x40000000'), write: fc.boolean() }).map((r): Cmd => ({ t: 'dma', ...r })),
+);
+
+const singleArb: fc.Arbitrary<Cmd> = fc.oneof(
+  { weight: 4, arbitrary: hvcArb },
+  { weight: 4, arbitrary: vmArb },
+  { weight: 2, arbitrary: memArb },
+  { weight: 1, arbitrary: smmuArb },
+);
+
+export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  { weight: 6, arbitrary: singleArb },
+  { weight: 1, arbitrary: fc.tuple(singleArb, singleArb).map(([a, b]): Cmd => ({ t: 'par', a, b })) },
+);
+
+/** A whole sequence of commands (what fast-check generates and shrinks). */
+export function sequenceArb(maxLength: number): fc.Arbitrary<Cmd[]> {
+  return fc.array(cmdArb, { minLength: 1, maxLength });
+}
+
+export { VM_RAM };

@@ -1,0 +1,114 @@
+/**
+ * Running one command sequence against the world, with every check after every step: the live
+ * invariants (src/check, incrementally and fully), the spec model (src/fuzz/oracle.ts) for each
+ * host hypercall, and the simulator itself (an exception that is not KCore refusing something
+ * is a simulator crash — also a finding).
+ */
+import type { FuzzWorld } from './world.js';
+import { type Cmd, runCmd, resolve } from './commands.js';
+import { predict, postcondition, pageKind } from './oracle.js';
+import { HVC_NAME, HVC, MAX_VM_NUM, VM_STATE, VCPU_STATE } from '../kcore/constants.js';
+
+export interface Finding {
+  /** Index of the command after which it was found. */
+  readonly step: number;
+  readonly kind: 'invariant' | 'spec' | 'crash';
+  /** The invariant's name, `spec_conformance`, or `simulator_crash`. */
+  readonly name: string;
+  readonly message: string;
+}
+
+export interface SequenceResult {
+  readonly finding: Finding | null;
+  /** Commands run (up to and including the failing one). */
+  readonly steps: number;
+  /** Host hypercalls issued by KServ and VM exits seen (the checked operations). */
+  readonly hypercalls: number;
+}
+
+/** Coverage of a campaign: (hypercall × abstract state) pairs, and the KCore checks that fired. */
+export interface Coverage {
+  readonly pairs: Set<string>;
+  readonly checks: Set<string>;
+}
+
+export function newCoverage(): Coverage {
+  return { pairs: new Set(), checks: new Set() };
+}
+
+const NEG = 1n << 63n;
+
+/** Resets the world and runs `cmds`, stopping at the first finding. */
+export function runSequence(w: FuzzWorld, cmds: readonly Cmd[], seed: number, cov?: Coverage, onStep?: (i: number, c: Cmd) => void): SequenceResult {
+  w.reset(seed);
+  let hypercalls = 0;
+  for (let i = 0; i < cmds.length; i++) {
+    const c = cmds[i]!;
+    onStep?.(i, c);
+    const before = w.violations.length;
+    const hvcBefore = w.k.stats.hvc;
+    // The model's prediction for a lone hypercall (concurrent ones race by design).
+    let pred: ReturnType<typeof predict> | null = null;
+    let args: bigint[] = [];
+    if (c.t === 'hvc') {
+      args = c.args.map((a) => resolve(w, a));
+      pred = predict(w.view, c.nr, args);
+      if (cov) cov.pairs.add(coverageKey(w, c.nr, args));
+    }
+    let eff;
+    try {
+      eff = runCmd(w, c);
+    } catch (e) {
+      return { finding: { step: i, kind: 'crash', name: 'simulator_crash', message: e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 6).join('\n')}` : ''}` : String(e) }, steps: i + 1, hypercalls };
+    }
+    hypercalls += w.k.stats.hvc - hvcBefore;
+    if (cov) for (const ev of w.recent) if (ev.kind === 'kcore-halt') cov.checks.add(`${ev.where}: ${ev.code}`);
+    if (!w.checker.busy) w.checker.checkNow();
+    if (w.violations.length > before) {
+      const v = w.violations[before]!;
+      return { finding: { step: i, kind: 'invariant', name: v.invariant, message: v.message }, steps: i + 1, hypercalls };
+    }
+    if (pred !== null && c.t === 'hvc' && eff.hvcs.length === 1) {
+      const ret = BigInt.asUintN(64, eff.hvcs[0]!.ret);
+      const rejected = ret >= NEG;
+      const name = HVC_NAME.get(c.nr) ?? `HVC_${c.nr}`;
+      const shown = `${name}(${args.map((a) => `0x${a.toString(16)}`).join(', ')})`;
+      if (pred.kind === 'accept' && rejected) {
+        return spec(i, `${shown} was refused (${BigInt.asIntN(64, ret)}) but the spec accepts it in this state`, hypercalls);
+      }
+      if (pred.kind === 'reject' && !rejected) {
+        return spec(i, `${shown} was accepted (returned 0x${ret.toString(16)}) but the spec refuses it: ${pred.why}`, hypercalls);
+      }
+      if (pred.kind === 'reject' && rejected && BigInt.asIntN(64, ret) !== pred.errno) {
+        return spec(i, `${shown} was refused with ${BigInt.asIntN(64, ret)} but the spec says ${pred.errno}: ${pred.why}`, hypercalls);
+      }
+      if (!rejected) {
+        const post = postcondition(w.view, c.nr, args);
+        if (post !== null) return spec(i, post, hypercalls);
+      }
+    }
+  }
+  return { finding: null, steps: cmds.length, hypercalls };
+}
+
+function spec(step: number, message: string, hypercalls: number): SequenceResult {
+  return { finding: { step, kind: 'spec', name: 'spec_conformance', message }, steps: step + 1, hypercalls };
+}
+
+/** "HVC_NAME vm=STATE vcpu=STATE page=KIND" for the coverage of (hypercall × state). */
+function coverageKey(w: FuzzWorld, nr: number, args: readonly bigint[]): string {
+  const name = HVC_NAME.get(nr) ?? `HVC_${nr}`;
+  const parts: string[] = [name];
+  const vmid = Number(args[0] ?? 0n);
+  const takesVm = nr !== HVC.REGISTER_KVM && nr !== HVC.ENABLE_S2_TRANS && nr !== HVC.TIMER_SET_CNTVOFF && nr < HVC.SMMU_FREE_PGD;
+  if (takesVm) {
+    parts.push(vmid >= 1 && vmid <= MAX_VM_NUM ? `vm=${Object.entries(VM_STATE).find(([, v]) => v === w.view.vmState(vmid))?.[0] ?? '?'}` : 'vm=bad-id');
+    if (args[1] !== undefined && args[1] < 4n && vmid >= 1 && vmid <= MAX_VM_NUM) {
+      parts.push(`vcpu=${Object.entries(VCPU_STATE).find(([, v]) => v === w.view.vcpuState(vmid, Number(args[1])))?.[0] ?? '?'}`);
+    }
+  }
+  for (const a of args.slice(1)) {
+    if (a > 0x1000n && a < 1n << 36n && (a & 0xfffn) === 0n) { parts.push(`page=${pageKind(w.view, Number(a >> 12n), vmid)}`); break; }
+  }
+  return parts.join(' ');
+}
