@@ -166,10 +166,16 @@ function hvcArgs(nr: number): fc.Arbitrary<Arg[]> {
   const page = fc.record({ pool: fc.constantFrom(...POOLS), i: fc.nat(31) }).map(({ pool, i }): Arg => ({ k: 'pfn', pool, i }));
   const pa = fc.record({ pool: fc.constantFrom(...POOLS), i: fc.nat(31) }).map(({ pool, i }): Arg => ({ k: 'pa', pool, i, off: 0 }));
   const lit = (v: bigint): fc.Arbitrary<Arg> => fc.constant({ k: 'lit', v: hex(v) });
-  const ram = fc.constantFrom<Arg>({ k: 'lit', v: '0x40000000' }, { k: 'lit', v: '0x40000000' });
+  const ram = fc.constant<Arg>({ k: 'lit', v: '0x40000000' });
+  const vmPa = fc.record({ pool: fc.constantFrom<Pool>('vm1', 'vm2'), i: fc.nat(3) }).map(({ pool, i }): Arg => ({ k: 'pa', pool, i, off: 0 }));
+  // SMMU context banks and SMMUs: mostly the first two of each, so calls meet on one bank
+  const bank = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 1 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 9 }) }).map((n): Arg => ({ k: 'lit', v: hex(BigInt(n)) }));
+  const unit = fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(2) }).map((n): Arg => ({ k: 'lit', v: hex(BigInt(n)) }));
   const shaped: Record<number, fc.Arbitrary<Arg>[]> = {
     [HVC.VCPU_RUN]: [vm, small],
-    [HVC.CLEAR_VM_S2_RANGE]: [vm, ram, fc.constantFrom<Arg>({ k: 'lit', v: '0x4000000' }, { k: 'lit', v: '0x1000000' }, { k: 'lit', v: '0x2000' })],
+    // the whole of RAM, or exactly some of the VM's pages (so a range that stops one page short shows)
+    [HVC.CLEAR_VM_S2_RANGE]: [vm, fc.oneof(ram, fc.record({ pool: fc.constantFrom<Pool>('vm1', 'vm2'), i: fc.nat(3) }).map(({ pool, i }): Arg => ({ k: 'pa', pool, i, off: 0 }))),
+      fc.constantFrom<Arg>({ k: 'lit', v: '0x4000000' }, { k: 'lit', v: '0x1000' }, { k: 'lit', v: '0x2000' }, { k: 'lit', v: '0x200000' })],
     [HVC.SET_BOOT_INFO]: [vm, lit(0x4000_0000n), fc.constantFrom<Arg>({ k: 'lit', v: '0x1000' }, { k: 'lit', v: '0x2000' })],
     [HVC.REMAP_VM_IMAGE]: [vm, page, small],
     [HVC.VERIFY_VM_IMAGES]: [vm],
@@ -178,11 +184,11 @@ function hvcArgs(nr: number): fc.Arbitrary<Arg[]> {
     [HVC.DECRYPT_BUF]: [vm, pa, lit(4096n)],
     [HVC.SAVE_CRYPT_VCPU]: [vm, small],
     [HVC.LOAD_CRYPT_VCPU]: [vm, small],
-    [HVC.SMMU_ALLOC_PGD]: [small, fc.oneof(lit(0n), vm), small],
-    [HVC.SMMU_FREE_PGD]: [small, small],
-    [HVC.SMMU_LPAE_MAP]: [fc.constantFrom<Arg>({ k: 'lit', v: '0x50000000' }, { k: 'lit', v: '0x50001000' }), pa, lit(3n), small, small],
-    [HVC.SMMU_LPAE_IOVA_TO_PHYS]: [lit(0x5000_0000n), small, small],
-    [HVC.SMMU_CLEAR]: [lit(0x5000_0000n), small, small],
+    [HVC.SMMU_ALLOC_PGD]: [bank, fc.oneof(lit(0n), vm), unit],
+    [HVC.SMMU_FREE_PGD]: [bank, unit],
+    [HVC.SMMU_LPAE_MAP]: [fc.constantFrom<Arg>({ k: 'lit', v: '0x50000000' }, { k: 'lit', v: '0x50001000' }), fc.oneof(vmPa, pa), lit(3n), bank, unit],
+    [HVC.SMMU_LPAE_IOVA_TO_PHYS]: [lit(0x5000_0000n), bank, unit],
+    [HVC.SMMU_CLEAR]: [lit(0x5000_0000n), bank, unit],
     [HVC.PHYS_ADDR_IOREMAP]: [vm, lit(0x0a00_0000n), pa, lit(4096n)],
   };
   const s = shaped[nr];
@@ -190,26 +196,59 @@ function hvcArgs(nr: number): fc.Arbitrary<Arg[]> {
   return s === undefined ? free : fc.oneof({ weight: 4, arbitrary: fc.tuple(...s) }, { weight: 1, arbitrary: free });
 }
 
+/** An address the host touches: often a page a VM has (or had), often its own, sometimes anything. */
+const hostPaArb: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ pool: fc.constantFrom<Pool>('vm1', 'vm2'), i: fc.nat(3) }).map(({ pool, i }): Arg => ({ k: 'pa', pool, i, off: 0 })) },
+  { weight: 3, arbitrary: fc.nat(7).map((i): Arg => ({ k: 'pa', pool: 'host', i, off: 0 })) },
+  { weight: 3, arbitrary: argArb },
+);
+
+/** A guest IPA for the puppet: mostly its block's pages and the first pages above it. */
+const guestIpaArb: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 8, arbitrary: fc.nat(5).map((i): Arg => ({ k: 'ipa', i })) },
+  { weight: 1, arbitrary: fc.nat(IPAS.length - 1).map((i): Arg => ({ k: 'ipa', i })) },
+  { weight: 1, arbitrary: argArb },
+);
+
 const cpuArb = fc.integer({ min: 0, max: 1 });
-const hvcNrArb = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 6, max: 29 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 3, 5, 15, 30, 4096) });
+/**
+ * Which host hypercall: every number 6..29, with the ones that change ownership or mappings
+ * (and so need another call before them to matter) drawn more often; now and then a number
+ * KCore does not implement.
+ */
+const hvcNrArb = fc.oneof(
+  { weight: 10, arbitrary: fc.integer({ min: 6, max: 29 }) },
+  { weight: 10, arbitrary: fc.constantFrom(HVC.SMMU_ALLOC_PGD, HVC.SMMU_LPAE_MAP, HVC.SMMU_CLEAR, HVC.CLEAR_VM_S2_RANGE, HVC.REMAP_VM_IMAGE, HVC.DECRYPT_BUF, HVC.REGISTER_VCPU, HVC.VCPU_RUN) },
+  { weight: 1, arbitrary: fc.constantFrom(0, 3, 5, 15, 30, 4096) },
+);
 
 const hvcArb: fc.Arbitrary<Cmd> = fc.tuple(cpuArb, hvcNrArb).chain(([cpu, nr]) => hvcArgs(nr).map((args): Cmd => ({ t: 'hvc', cpu, nr, args })));
 
 const memArb: fc.Arbitrary<Cmd> = fc.oneof(
-  fc.record({ cpu: cpuArb, pa: argArb }).map(({ cpu, pa }): Cmd => ({ t: 'read', cpu, pa })),
-  fc.record({ cpu: cpuArb, pa: argArb, v: fc.constantFrom('0x0', '0x4141414141414141', '0xffffffffffffffff') }).map(({ cpu, pa, v }): Cmd => ({ t: 'write', cpu, pa, v })),
+  fc.record({ cpu: cpuArb, pa: hostPaArb }).map(({ cpu, pa }): Cmd => ({ t: 'read', cpu, pa })),
+  fc.record({ cpu: cpuArb, pa: hostPaArb, v: fc.constantFrom('0x0', '0x4141414141414141', '0xffffffffffffffff') }).map(({ cpu, pa, v }): Cmd => ({ t: 'write', cpu, pa, v })),
 );
 
 const vmArb: fc.Arbitrary<Cmd> = fc.record({
   cpu: cpuArb,
   vm: fc.integer({ min: 0, max: 1 }),
   vcpu: fc.constantFrom(0, 0, 0, 1),
-  op: fc.integer({ min: 0, max: 6 }),
+  // grant/revoke/store most; SYSTEM_OFF rarely (it ends the VM for the rest of the sequence)
+  op: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(1, 2) },
+    { weight: 2, arbitrary: fc.constantFrom(3, 4) },
+    { weight: 1, arbitrary: fc.constantFrom(0, 5, 6) },
+  ),
   count: fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 130 }) }),
-  a: fc.oneof({ weight: 4, arbitrary: fc.nat(IPAS.length - 1).map((i): Arg => ({ k: 'ipa', i })) }, { weight: 1, arbitrary: argArb }),
+  a: guestIpaArb,
   // sizes for grant/revoke: a page, two, a 2 MB block (huge sizes only make KCore loop longer)
   b: fc.oneof({ weight: 6, arbitrary: fc.constantFrom<Arg>({ k: 'lit', v: '0x1000' }, { k: 'lit', v: '0x2000' }, { k: 'lit', v: '0x10000' }, { k: 'lit', v: '0x0' }, { k: 'lit', v: '0x200000' }) }, { weight: 1, arbitrary: argArb }),
-  propose: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.record({ pool: fc.constantFrom(...POOLS), i: fc.nat(31) }).map(({ pool, i }): Arg => ({ k: 'pfn', pool, i })) }),
+  // null: an honest fresh host page; otherwise whatever KServ likes, its own pages most often
+  propose: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(null) },
+    { weight: 3, arbitrary: fc.nat(7).map((i): Arg => ({ k: 'pfn', pool: 'host', i })) },
+    { weight: 3, arbitrary: fc.record({ pool: fc.constantFrom(...POOLS), i: fc.nat(7) }).map(({ pool, i }): Arg => ({ k: 'pfn', pool, i })) },
+  ),
 }).map((r): Cmd => ({ t: 'vm', ...r }));
 
 const SMMU_REGS = [GR0_SCR0, GR1_CBAR, GR1_CBAR + 4, CB_BASE + CB_SCTLR, CB_BASE + CB_TTBR0, CB_BASE + CB_STRIDE + CB_TTBR0];
@@ -232,7 +271,7 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
 
 /** A whole sequence of commands (what fast-check generates and shrinks). */
 export function sequenceArb(maxLength: number): fc.Arbitrary<Cmd[]> {
-  return fc.array(cmdArb, { minLength: 1, maxLength });
+  return fc.array(cmdArb, { minLength: 1, maxLength, size: 'medium' });
 }
 
 export { VM_RAM };

@@ -8,7 +8,7 @@
  * A disagreement is a `spec_conformance` violation: KCore accepted what the spec refuses (a
  * weakened check) or refused what it allows.
  */
-import { HOST_HYPERCALLS, outcomeOf, type AbstractState, type PageKind, type Row, type VmStateName, type VcpuStateName } from '../kcore/transitions.js';
+import { HOST_HYPERCALLS, matches, type AbstractState, type PageKind, type Row, type VmStateName, type VcpuStateName } from '../kcore/transitions.js';
 import { HVC, HOSTVISOR, COREVISOR, INVALID_MEM, MAX_VM_NUM, HYPSEC_MAX_VCPUS, VM_STATE, VCPU_STATE, MAX_LOAD_INFO_NUM } from '../kcore/constants.js';
 import type { KcoreView } from '../check/view.js';
 import { SMMU_BASE, SMMU_SIZE } from '../board/smmu.js';
@@ -99,10 +99,16 @@ export function predict(view: KcoreView, nr: number, args: readonly bigint[]): P
   if (nr === HVC.DECRYPT_BUF || nr === HVC.ENCRYPT_BUF) {
     if (s.page === undefined) return { kind: 'unknown', why: 'no page' };
   }
-  for (const d of Object.keys(row.dims)) {
-    if ((s as Record<string, unknown>)[d] === undefined) return { kind: 'unknown', why: `cannot classify ${d}` };
+  // First matching rule, as the table reads; a rule that asks about something the oracle could
+  // not classify (a boot image's signature) before one has matched leaves the outcome unknown.
+  let rule: Row['rules'][number] | undefined;
+  for (const r of row.rules) {
+    const unknown = Object.keys(r.when).find((d) => (s as Record<string, unknown>)[d] === undefined);
+    if (unknown !== undefined) return { kind: 'unknown', why: `cannot classify ${unknown}` };
+    if (matches(r.when, s as AbstractState)) { rule = r; break; }
   }
-  const o = outcomeOf(row, s as AbstractState).then;
+  if (rule === undefined) return { kind: 'unknown', why: 'no rule matches' };
+  const o = rule.then;
   if (o.kind === 'ok' || o.kind === 'noop') return { kind: 'accept' };
   if (o.kind === 'unsupported') return { kind: 'unsupported' };
   return { kind: 'reject', errno: o.errno, why: o.why };
