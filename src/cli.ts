@@ -15,6 +15,8 @@ const COMMANDS: ReadonlyArray<readonly [string, string, string]> = [
   ['asm', './cli/asm.js', 'assemble GNU-syntax A64 assembly into an ELF64 or flat binary'],
   ['disasm', './cli/disasm.js', 'disassemble an ELF or flat binary of A64 code'],
   ['nonint', './cli/nonint.js', 'noninterference by two runs: integrity of a victim VM, confidentiality against KServ'],
+  ['fuzz', './cli/fuzz.js', 'fuzz KCore as a malicious KServ with live isolation checks; shrunk JSON reproducers'],
+  ['replay', './cli/replay.js', 'replay a fuzz reproducer step by step with a text trace'],
 ];
 
 function help(): string {

@@ -249,22 +249,22 @@ export class FuzzWorld {
 
   /**
    * One puppet command on (vmid, vcpu), run on pCPU `cpu`: KServ answers the mailbox reads with
-   * `cmd` = [op, a, b] and handles the exits until the guest asks for its next command (or
+   * the words of `cmd` (the op word, then a and b unless they are inline) and handles the exits until the guest asks for its next command (or
    * powers off, or 16 exits pass). Stage-2 faults on guest RAM get `propose` (a pfn — honest or
    * not — or null: a fresh host page) as the walk result. With `cmd` null the vCPU just runs to
    * its next mailbox read.
    */
-  *vmStep(cpu: number, vmid: number, vcpu: number, cmd: readonly [bigint, bigint, bigint] | null, propose: number | null): Gen<bigint[]> {
+  *vmStep(cpu: number, vmid: number, vcpu: number, cmd: readonly bigint[] | null, propose: number | null): Gen<bigint[]> {
     const rets: bigint[] = [];
     const key = `${vmid}:${vcpu}`;
     const side = this.vcpus.get(key) ?? { mboxRt: null, off: false };
     this.vcpus.set(key, side);
     const at = vcpuAt(this.sharedBase, vmid, vcpu);
-    let words = cmd === null ? [] : [...cmd];
+    const words = cmd === null ? [] : [...cmd];
     let consumed = 0;
     for (let exits = 0; exits < 16; exits++) {
       if (side.mboxRt !== null) {
-        if (cmd !== null && consumed === 3) return rets;   // the command ran; the guest wants the next
+        if (cmd !== null && consumed === cmd.length) return rets;   // the command ran; the guest wants the next
         const w = words.length ? words.shift()! : 0n;
         consumed++;
         yield* this.host.write64(cpu, at + VCPU.REGS + side.mboxRt * 8, w);

@@ -31,20 +31,26 @@ export interface KcoreSmmu {
   emulateHostAccess(k: Kcore, cpu: number, pa: number): Gen;
 }
 
-/** Injectable KCore bugs for the fuzzer (off by default; zero cost when off). See src/fuzz/bugs.ts. */
-export type KcoreBug =
-  | 'assign-no-owner-check'
-  | 'clear-vm-page-no-scrub'
-  | 'clear-pfn-host-no-tlbi'
-  | 'revoke-no-unmap'
-  | 'grant-no-share-bound'
-  | 'register-vcpu-weak-check'
-  | 'decrypt-buf-no-owner-check'
-  | 'remap-after-verified'
-  | 'map-page-host-nolock'
-  | 'clear-vm-s2-range-off-by-one'
-  | 'exit-exposes-all-gprs'
-  | 'smmu-map-vm-page-for-host';
+/**
+ * Injectable KCore bugs for the fuzzer (off by default; zero cost when off): each a small, named
+ * deviation from the spec at one check, found by `sekvm-sim fuzz --bug NAME`.
+ */
+export const KCORE_BUGS = [
+  'assign-no-owner-check',        // assign_pfn_to_vm takes any page, not only a host page with count 0
+  'clear-vm-page-no-scrub',       // clear_vm_page returns a VM page to the host without zeroing it
+  'clear-pfn-host-no-tlbi',       // clear_pfn_host removes the host mapping without the TLBI sequence
+  'revoke-no-unmap',              // revoke_vm_page at count 1 → 0 leaves the host mapping
+  'grant-no-share-bound',         // grant_vm_page without the MAX_SHARE_COUNT bound
+  'register-vcpu-weak-check',     // register_vcpu with C's "VM READY or vCPU UNUSED" (§9.3 #3)
+  'decrypt-buf-no-owner-check',   // __el2_decrypt_buf into any RAM page
+  'remap-after-verified',         // remap_vm_image accepted once the VM is VERIFIED
+  'map-page-host-nolock',         // map_page_host drops s2pages_lock before writing the host PTE
+  'clear-vm-s2-range-off-by-one', // el2_clear_vm_stage2_range stops one page short
+  'exit-exposes-all-gprs',        // save_shadow_kvm_regs copies every GPR to KServ
+  'smmu-map-vm-page-for-host',    // SMMU_LPAE_MAP puts a VM page in a host context bank
+] as const;
+
+export type KcoreBug = (typeof KCORE_BUGS)[number];
 
 export interface KcoreConfig {
   readonly onViolation: OnViolation;

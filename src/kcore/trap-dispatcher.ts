@@ -256,10 +256,10 @@ export function* vcpuRun(k: Kcore, cpu: number, vmid: number, vcpu: number): Gen
     am.count(cpu, 'fp_save');
     am.count(cpu, 'fp_restore');
     yield* saveShadowKvmRegs(k, cpu, vmid, vcpu, esr, irq);
-    yield* leaveGuest(k, cpu);
     const far = yield* am.ld(cpu, (vcpuAt(k.cfg.sharedBase, vmid, vcpu) + VCPU.FAR) as Pa);
     const hpfar = yield* am.ld(cpu, (vcpuAt(k.cfg.sharedBase, vmid, vcpu) + VCPU.HPFAR) as Pa);
     k.event({ kind: 'guest-exit', cpu, vmid, vcpu, esr, far, hpfar, irq, path: 'kserv' });
+    yield* leaveGuest(k, cpu);
     yield* setVcpuInactive(k, cpu, vmid, vcpu);
     return code;
   } catch (e) {
