@@ -26,6 +26,7 @@ options:
   --seed S          first fast-check seed (default 1); same seed, same sequences
   --time T          stop after T (e.g. 60s, 5m; default 60s)
   --iterations N    stop after N sequences (k/M suffixes)
+  --steps N         stop after N steps, i.e. commands (k/M suffixes)
   --jobs N          worker threads (default 1); each runs its own shard of seeds
   --shard k/n       run only shard k of n (0-based): disjoint seed ranges for many machines
   --bug NAME        inject a KCore bug (repeat or comma-separate); one of:
@@ -96,7 +97,7 @@ export const command: Command = {
   usage: USAGE,
   async run(argv) {
     const args = parseArgs(argv, [
-      { name: 'seed', kind: 'string' }, { name: 'time', kind: 'string' }, { name: 'iterations', kind: 'string' },
+      { name: 'seed', kind: 'string' }, { name: 'time', kind: 'string' }, { name: 'iterations', kind: 'string' }, { name: 'steps', kind: 'string' },
       { name: 'jobs', kind: 'string' }, { name: 'shard', kind: 'string' }, { name: 'bug', kind: 'string' },
       { name: 'out', kind: 'string' }, { name: 'max-length', kind: 'string' }, { name: 'switch', kind: 'string' },
       { name: 'keep-going', kind: 'flag' }, { name: 'quiet', kind: 'flag' },
@@ -106,6 +107,7 @@ export const command: Command = {
     const seed = str('seed') !== undefined ? parseCount('seed', str('seed')!, 0, 2 ** 31 - 1) : 1;
     const timeMs = str('time') !== undefined ? parseDuration(str('time')!) : 60_000;
     const iterations = str('iterations') !== undefined ? parseCount('iterations', str('iterations')!, 1, 1e12) : undefined;
+    const maxSteps = str('steps') !== undefined ? parseCount('steps', str('steps')!, 1, 1e12) : undefined;
     const jobs = str('jobs') !== undefined ? parseCount('jobs', str('jobs')!, 1, 64) : 1;
     let shard = { k: 0, n: 1 };
     if (str('shard') !== undefined) {
@@ -126,7 +128,7 @@ export const command: Command = {
     process.stderr.write(`sekvm-sim fuzz: seed ${seed}, ${timeMs / 1000} s${iterations ? ` or ${iterations} sequences` : ''}, ${jobs} job${jobs > 1 ? 's' : ''}` +
       `${shard.n > 1 ? `, shard ${shard.k}/${shard.n}` : ''}${bugs.length ? `, injected bug${bugs.length > 1 ? 's' : ''}: ${bugs.join(', ')}` : ', correct KCore'}\n`);
     const r = await runParallel({
-      seed, timeMs, ...(iterations !== undefined ? { iterations } : {}), jobs, shard, bugs, outDir, maxLength, switchProbability,
+      seed, timeMs, ...(iterations !== undefined ? { iterations } : {}), ...(maxSteps !== undefined ? { maxSteps: Math.ceil(maxSteps / jobs / shard.n) } : {}), jobs, shard, bugs, outDir, maxLength, switchProbability,
       stopOnFailure: !args.options.has('keep-going'),
       ...(quiet ? {} : { onProgress: (p) => process.stderr.write(tty ? `\r${progressLine(p)}\x1b[K` : `${progressLine(p)}\n`) }),
     });

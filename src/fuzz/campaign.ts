@@ -21,6 +21,8 @@ export interface CampaignOptions {
   /** Stop after this long (ms) or this many sequences, whichever comes first. */
   readonly timeMs: number;
   readonly iterations?: number;
+  /** Stop once this many steps (commands) have run. */
+  readonly maxSteps?: number;
   readonly bugs?: readonly KcoreBug[];
   /** This campaign is shard k of n (default 0 of 1). */
   readonly shard?: { readonly k: number; readonly n: number };
@@ -98,12 +100,14 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
     const left = opts.timeMs - (Date.now() - t0);
     if (left <= 0) break;
     if (opts.iterations !== undefined && sequences >= opts.iterations) break;
+    if (opts.maxSteps !== undefined && steps >= opts.maxSteps) break;
     const seed = opts.seed + round * shard.n + shard.k;
     const iseed = interleaveSeedOf(seed);
     const numRuns = opts.iterations !== undefined ? Math.min(roundSize, opts.iterations - sequences) : roundSize;
     let shrinking = false;
     const r = fc.check(
       fc.property(arb, (cmds) => {
+        if (!shrinking && opts.maxSteps !== undefined && steps >= opts.maxSteps) return true;
         const res = runSequence(world, cmds, iseed, shrinking ? undefined : cov);
         if (!shrinking) {
           sequences++;

@@ -31,7 +31,7 @@ export type Cmd =
   | { readonly t: 'read'; readonly cpu: number; readonly pa: Arg }
   | { readonly t: 'write'; readonly cpu: number; readonly pa: Arg; readonly v: string }
   /** One puppet command on a VM's vCPU (guests/fuzz/puppet.s), with the page KServ proposes for stage-2 faults. */
-  | { readonly t: 'vm'; readonly cpu: number; readonly vm: number; readonly vcpu: number; readonly op: number; readonly count: number; readonly a: Arg; readonly b: Arg; readonly propose: Arg | null }
+  | { readonly t: 'vm'; readonly cpu: number; readonly vm: number; readonly vcpu: number; readonly op: number; readonly count: number; readonly a: Arg; readonly b: Arg; readonly propose: Arg | null; readonly touch?: boolean }
   /** A host write to an SMMU register (KCore traps and checks it). */
   | { readonly t: 'smmu'; readonly cpu: number; readonly index: number; readonly reg: number; readonly v: Arg }
   /** A device DMA through an SMMU context bank. */
@@ -83,7 +83,12 @@ function* perform(w: FuzzWorld, c: Exclude<Cmd, { t: 'par' }>, eff: CmdEffect): 
     case 'vm': {
       const vmid = w.vmidOf(c.vm);
       const propose = c.propose === null ? null : Number(resolve(w, c.propose));
-      yield* w.vmStep(c.cpu, vmid, c.vcpu, mailboxWords(c.op, c.count, resolve(w, c.a), resolve(w, c.b)), propose);
+      const a = resolve(w, c.a);
+      yield* w.vmStep(c.cpu, vmid, c.vcpu, mailboxWords(c.op, c.count, a, resolve(w, c.b)), propose);
+      // `touch`: KServ then reads the page behind the IPA the guest named (the one it just shared
+      // or revoked): host memory it may or may not be allowed to reach now.
+      const pfn = c.touch ? w.pfnBehind(vmid, a) : null;
+      if (pfn !== null) yield* w.hostRead(c.cpu, pfn * 4096);
       return;
     }
     case 'smmu': {
@@ -154,7 +159,7 @@ export function describeCmd(c: Cmd, hvcName: (nr: number) => string): string {
     case 'hvc': return `cpu${c.cpu}: ${hvcName(c.nr)}(${c.args.map(describeArg).join(', ')})`;
     case 'read': return `cpu${c.cpu}: host reads ${describeArg(c.pa)}`;
     case 'write': return `cpu${c.cpu}: host writes ${c.v} to ${describeArg(c.pa)}`;
-    case 'vm': return `cpu${c.cpu}: VM ${c.vm + 1} vCPU ${c.vcpu} does ${VM_OPS[c.op] ?? c.op}${c.count > 1 ? `×${c.count}` : ''}(${describeArg(c.a)}, ${describeArg(c.b)})${c.propose ? `, KServ proposes ${describeArg(c.propose)} for its faults` : ''}`;
+    case 'vm': return `cpu${c.cpu}: VM ${c.vm + 1} vCPU ${c.vcpu} does ${VM_OPS[c.op] ?? c.op}${c.count > 1 ? `×${c.count}` : ''}(${describeArg(c.a)}, ${describeArg(c.b)})${c.propose ? `, KServ proposes ${describeArg(c.propose)} for its faults` : ''}${c.touch ? ', then the host reads the page behind that IPA' : ''}`;
     case 'smmu': return `cpu${c.cpu}: host writes ${describeArg(c.v)} to SMMU ${c.index} register 0x${c.reg.toString(16)}`;
     case 'dma': return `device DMA ${c.write ? 'write' : 'read'} through SMMU ${c.index} bank ${c.bank} at iova ${c.iova}`;
     case 'par': return `at once: [${describeCmd(withCpu(single(c.a), 0), hvcName)}] and [${describeCmd(withCpu(single(c.b), 1), hvcName)}]`;
@@ -263,6 +268,7 @@ const vmArb: fc.Arbitrary<Cmd> = fc.record({
     { weight: 1, arbitrary: argArb },
   ),
   // null: an honest fresh host page; otherwise whatever KServ likes, its own pages most often
+  touch: fc.boolean(),
   propose: fc.oneof(
     { weight: 4, arbitrary: fc.constant(null) },
     { weight: 3, arbitrary: fc.nat(7).map((i): Arg => ({ k: 'pfn', pool: 'host', i })) },

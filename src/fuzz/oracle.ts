@@ -96,6 +96,12 @@ export function predict(view: KcoreView, nr: number, args: readonly bigint[]): P
     s.page = 'vm';
   }
   if (nr === HVC.PHYS_ADDR_IOREMAP) return { kind: 'unknown', why: 'depends on the guest range' };
+  // Argument checks the table lists only as examples (its `bad` values): outside the plain
+  // shapes below the oracle does not predict.
+  if (nr === HVC.DECRYPT_BUF && (args[2] !== 4096n || (args[1] ?? 0n) === 0n)) return { kind: 'unknown', why: 'not a one-page buffer' };
+  if (nr === HVC.SET_BOOT_INFO && ((args[1] ?? 0n) & 0xfffn || (args[1] ?? 0n) >= 1n << 40n || (args[2] ?? 0n) === 0n || (args[2] ?? 0n) > 1n << 30n)) return { kind: 'unknown', why: 'not a plain image range' };
+  if (nr === HVC.REMAP_VM_IMAGE && (args[2] ?? 0n) >= BigInt(view.loadInfoCount(vmid))) return { kind: 'unknown', why: 'load index past the images' };
+  if (nr === HVC.ENCRYPT_BUF && ((args[1] ?? 0n) === 0n || (args[2] ?? 0n) === 0n)) return { kind: 'unknown', why: 'no buffer' };
   if (nr === HVC.DECRYPT_BUF || nr === HVC.ENCRYPT_BUF) {
     if (s.page === undefined) return { kind: 'unknown', why: 'no page' };
   }

@@ -79,9 +79,8 @@ export function runSequence(w: FuzzWorld, cmds: readonly Cmd[], seed: number, co
       if (pred.kind === 'reject' && !rejected) {
         return spec(i, `${shown} was accepted (returned 0x${ret.toString(16)}) but the spec refuses it: ${pred.why}`, hypercalls);
       }
-      if (pred.kind === 'reject' && rejected && BigInt.asIntN(64, ret) !== pred.errno) {
-        return spec(i, `${shown} was refused with ${BigInt.asIntN(64, ret)} but the spec says ${pred.errno}: ${pred.why}`, hypercalls);
-      }
+      // (Which errno a refusal returns is the matrix test's business: argument checks come in an
+      // order the table does not fix, so only accept/refuse disagreements are findings here.)
       if (!rejected) {
         const post = postcondition(w.view, c.nr, args);
         if (post !== null) return spec(i, post, hypercalls);

@@ -152,6 +152,7 @@ export class FuzzWorld {
       if (p.owner === this.vmids[0] || p.owner === this.vmids[1]) byGfn.set(`${p.owner}:${p.gfn}`, pfn);
     }
     const vmPages = (v: number): number[] => IPAS.map((ipa) => byGfn.get(`${v}:${BigInt(ipa >>> 12)}`)).filter((x): x is number => x !== undefined);
+    for (const v of this.vmids) for (const ipa of IPAS) { const f = byGfn.get(`${v}:${BigInt(ipa >>> 12)}`); if (f !== undefined) this.behind.set(`${v}:${ipa}`, f); }
     // Host pages well above KServ's shared area and below the image blocks KServ allocated.
     const first = Math.ceil((this.sharedBase + SHARED_BYTES) / 4096) + 2048;
     const host: number[] = [];
@@ -301,6 +302,14 @@ export class FuzzWorld {
       // WFx, IRQ, SYS64: resume.
     }
     return rets;
+  }
+
+  /** The prepared VMs' pages behind the puppet's IPAs ("vmid:ipa" → pfn), as KServ knows them by gfn. */
+  private readonly behind = new Map<string, number>();
+
+  /** The host page behind IPA `ipa` of VM `vmid` in the prepared world, if KServ knows one. */
+  pfnBehind(vmid: number, ipa: bigint): number | null {
+    return this.behind.get(`${vmid}:${ipa}`) ?? null;
   }
 
   /** What the fuzzer's reports say about a pfn. */

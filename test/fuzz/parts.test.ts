@@ -1,0 +1,60 @@
+/**
+ * Pieces of the fuzzer: the puppet's inline tables match src/fuzz/ipas.ts, the mailbox encoding,
+ * the oracle's predictions on plain cases, and the world's restore being exact.
+ */
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { IPAS, SIZES } from '../../src/fuzz/ipas.js';
+import { mailboxWords } from '../../src/fuzz/commands.js';
+import { FuzzWorld } from '../../src/fuzz/world.js';
+import { predict } from '../../src/fuzz/oracle.js';
+import { runSequence } from '../../src/fuzz/run.js';
+import { HVC } from '../../src/kcore/constants.js';
+import { repoPath } from '../../src/util/repo.js';
+
+function quads(label: string): bigint[] {
+  const src = readFileSync(repoPath('guests', 'fuzz', 'puppet.s'), 'utf8');
+  const m = new RegExp(`^${label}:\\s*\\n\\s*\\.quad ([^\\n]+)`, 'm').exec(src);
+  if (!m) throw new Error(`no ${label} table in puppet.s`);
+  return m[1]!.split(',').map((x) => BigInt(x.trim()));
+}
+
+describe('fuzzer parts', () => {
+  it("the puppet's inline tables are src/fuzz/ipas.ts", () => {
+    expect(quads('ipas')).toEqual(IPAS.map(BigInt));
+    expect(quads('sizes')).toEqual([...SIZES]);
+  });
+
+  it('mailbox words: inline when possible, else a and b follow', () => {
+    expect(mailboxWords(1, 3, BigInt(IPAS[2]!), 0x2000n)).toEqual([1n | (3n << 8n) | (1n << 16n) | (2n << 17n) | (1n << 24n) | (1n << 25n)]);
+    expect(mailboxWords(6, 0, 0x8400_0000n, 5n)).toEqual([6n, 0x8400_0000n, 5n]);
+  });
+
+  const world = new FuzzWorld();
+
+  it('the oracle predicts plain cases from the transition table', () => {
+    world.reset(1);
+    const v = world.view;
+    const [vm1] = world.vmids;
+    expect(predict(v, HVC.REGISTER_VCPU, [BigInt(vm1), 2n])).toMatchObject({ kind: 'reject', errno: -22n });
+    expect(predict(v, HVC.REGISTER_VCPU, [0n, 0n])).toMatchObject({ kind: 'reject', errno: -22n });
+    expect(predict(v, HVC.REGISTER_KVM, [])).toEqual({ kind: 'accept' });
+    expect(predict(v, HVC.REMAP_VM_IMAGE, [BigInt(vm1), BigInt(world.pools.host[0]!), 0n])).toMatchObject({ kind: 'reject' });
+    expect(predict(v, HVC.BOOT_FROM_SAVED_VM, [1n])).toEqual({ kind: 'unsupported' });
+  });
+
+  it('a sequence run twice from the restored world gives the same result and leaves the same memory', () => {
+    const cmds = [
+      { t: 'vm', cpu: 0, vm: 0, vcpu: 0, op: 3, count: 1, a: { k: 'ipa', i: 4 }, b: { k: 'lit', v: '0x0' }, propose: null },
+      { t: 'hvc', cpu: 1, nr: HVC.REGISTER_KVM, args: [] },
+      { t: 'read', cpu: 0, pa: { k: 'pa', pool: 'host', i: 1, off: 0 } },
+    ] as const;
+    const a = runSequence(world, cmds, 5);
+    const memA = world.m.readPhys(world.m.ramBase, world.m.ramBytes);
+    const b = runSequence(world, cmds, 5);
+    const memB = world.m.readPhys(world.m.ramBase, world.m.ramBytes);
+    expect(a).toEqual(b);
+    expect(Buffer.compare(Buffer.from(memA), Buffer.from(memB))).toBe(0);
+    expect(a.finding).toBeNull();
+  });
+});
