@@ -14,6 +14,7 @@ const COMMANDS: ReadonlyArray<readonly [string, string, string]> = [
   ['bare', './cli/bare.js', 'boot a bare-metal ELF on the QEMU virt board at EL2 (PL011, PSCI, semihosting)'],
   ['asm', './cli/asm.js', 'assemble GNU-syntax A64 assembly into an ELF64 or flat binary'],
   ['disasm', './cli/disasm.js', 'disassemble an ELF or flat binary of A64 code'],
+  ['bench', './cli/bench.js', 'micro-benchmarks and application workloads in simulated cycles: KVM vs SeKVM'],
   ['nonint', './cli/nonint.js', 'noninterference by two runs: integrity of a victim VM, confidentiality against KServ'],
   ['fuzz', './cli/fuzz.js', 'fuzz KCore as a malicious KServ with live isolation checks; shrunk JSON reproducers'],
   ['replay', './cli/replay.js', 'replay a fuzz reproducer step by step with a text trace'],

@@ -26,6 +26,7 @@ export const VM_LIB_FILES: readonly string[] = [
 export const VM_GUESTS: readonly string[] = [
   'hello', 'smp', 'timer', 'memtouch', 'virtio', 'attacker',
   'bench-hvc', 'bench-mmio-user', 'bench-mmio-vgic', 'bench-eoi', 'bench-ipi',
+  'app', 'hackbench',
   'nonint-victim',
 ];
 

@@ -374,6 +374,10 @@ export class Kserv {
     if (exit.code === BigInt(ARM_EXCEPTION.IRQ)) {
       this.countExit('IRQ', 'kserv');
       yield* this.physicalIrq(cpu, v);
+      // The exit may be the guest's own virtual timer firing: vcpu_put above already stopped it
+      // on this pCPU (so the acknowledge saw nothing), and it must still reach the guest, or the
+      // next entry re-arms an expired timer and exits again, forever (kvm_timer_should_fire).
+      if (this.timerFires(cpu, v) && !vm.vgic.vtimerInFlight(v.index)) vm.vgic.pend(v.index, VTIMER_PPI);
       return;
     }
     yield* this.handleTrap(cpu, v, at);

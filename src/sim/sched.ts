@@ -13,7 +13,7 @@
  * With `timing: 'ordered'` (for measurements: the cost model charges hypervisor work to the
  * pCPU clocks, and cross-pCPU latencies must be real) the scheduler is a discrete-event one
  * instead: it always advances the ready pCPU with the smallest clock, a guest runs only until
- * it passes the next pCPU's clock (at least `minSlice` instructions), idle clocks follow the
+ * it passes the next pCPU's clock by `minSlice` instructions, idle clocks follow the
  * earliest ready pCPU, and a pCPU woken by another starts at the waker's time. Still seeded
  * and deterministic.
  */
@@ -33,7 +33,7 @@ export interface SchedulerOptions {
   readonly switchProbability?: number;
   /** 'interleaved' (default): a seeded random ready pCPU each step; 'ordered': smallest clock first. */
   readonly timing?: 'interleaved' | 'ordered';
-  /** Ordered timing: the fewest guest instructions a slice runs (default 64). */
+  /** Ordered timing: how far (instructions) a guest may run past the next pCPU's clock (default 64). */
   readonly minSlice?: number;
 }
 
@@ -229,8 +229,10 @@ export class Scheduler {
       const t = this.m.cycles(c);
       if (next === null || t < next) next = t;
     }
-    const gap = next === null ? this.quantum : Number(next - mine);
-    return Math.min(this.quantum, Math.max(this.minSlice, gap));
+    // Up to the next pCPU's clock plus a window: an event another pCPU causes is seen at most
+    // `minSlice` cycles late, and a busy machine does not crawl in tiny slices.
+    const gap = next === null || next < mine ? 0 : Number(next - mine);
+    return Math.min(this.quantum, gap + this.minSlice);
   }
 
   /** Steps until `done()` or no pCPU can run; returns the number of steps taken. */

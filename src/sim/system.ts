@@ -54,6 +54,8 @@ export interface SystemConfig {
   readonly costs?: CostTable | null;
   /** Scheduler timing (src/sim/sched.ts): 'interleaved' (default) or 'ordered' for measurements. */
   readonly timing?: 'interleaved' | 'ordered';
+  /** Ordered timing: instructions a guest may run past the next pCPU's clock (default 64). */
+  readonly window?: number;
 }
 
 export interface VmSummary {
@@ -145,6 +147,7 @@ export class System {
     this.sched = new Scheduler(this.m, {
       seed: cfg.seed,
       ...(cfg.timing !== undefined ? { timing: cfg.timing } : {}),
+      ...(cfg.window !== undefined ? { minSlice: cfg.window } : {}),
       ...(cfg.quantum !== undefined ? { quantum: cfg.quantum } : {}),
       ...(cfg.switchProbability !== undefined ? { switchProbability: cfg.switchProbability } : {}),
     });
