@@ -6,12 +6,14 @@ import { benchCpu } from './cpu.js';
 import { benchMmu } from './mmu.js';
 import { benchHyp } from './hyp.js';
 import { benchQemu } from './qemu-ratio.js';
+import { benchFuzz } from './fuzz.js';
 
 const GROUPS: Record<string, (log: (l: string) => void) => Promise<unknown>> = {
   cpu: benchCpu,
   mmu: benchMmu,
   hyp: benchHyp,
   qemu: benchQemu,
+  fuzz: benchFuzz,
 };
 
 async function main(): Promise<void> {

@@ -249,7 +249,7 @@ const memArb: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ cpu: cpuArb, pa: hostPaArb, v: fc.constantFrom('0x0', '0x4141414141414141', '0xffffffffffffffff') }).map(({ cpu, pa, v }): Cmd => ({ t: 'write', cpu, pa, v })),
 );
 
-const vmArb: fc.Arbitrary<Cmd> = fc.record({
+const vmOnce = fc.record({
   cpu: cpuArb,
   vm: fc.integer({ min: 0, max: 1 }),
   vcpu: fc.constantFrom(0, 0, 0, 1),
@@ -259,7 +259,6 @@ const vmArb: fc.Arbitrary<Cmd> = fc.record({
     { weight: 2, arbitrary: fc.constantFrom(3, 4) },
     { weight: 1, arbitrary: fc.constantFrom(0, 5, 6) },
   ),
-  count: fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 110 }) }),
   a: guestIpaArb,
   // sizes for grant/revoke: a page, two, a 2 MB block (huge sizes only make KCore loop longer)
   b: fc.oneof(
@@ -274,7 +273,13 @@ const vmArb: fc.Arbitrary<Cmd> = fc.record({
     { weight: 3, arbitrary: fc.nat(7).map((i): Arg => ({ k: 'pfn', pool: 'host', i })) },
     { weight: 3, arbitrary: fc.record({ pool: fc.constantFrom(...POOLS), i: fc.nat(7) }).map(({ pool, i }): Arg => ({ k: 'pfn', pool, i })) },
   ),
-}).map((r): Cmd => ({ t: 'vm', ...r }));
+});
+
+/** A puppet command: once on any range, or repeated (up to past MAX_SHARE_COUNT) on one page. */
+const vmArb: fc.Arbitrary<Cmd> = fc.oneof(
+  { weight: 6, arbitrary: vmOnce.map((r): Cmd => ({ t: 'vm', ...r, count: 1 })) },
+  { weight: 1, arbitrary: fc.tuple(vmOnce, fc.integer({ min: 2, max: 110 })).map(([r, count]): Cmd => ({ t: 'vm', ...r, count, b: { k: 'lit', v: '0x1000' } })) },
+);
 
 const SMMU_REGS = [GR0_SCR0, GR1_CBAR, GR1_CBAR + 4, CB_BASE + CB_SCTLR, CB_BASE + CB_TTBR0, CB_BASE + CB_STRIDE + CB_TTBR0];
 const smmuArb: fc.Arbitrary<Cmd> = fc.oneof(

@@ -88,7 +88,7 @@ export class AbstractMachine {
   private load(cpu: number, a: Pa): bigint {
     const v = this.m.ram64()[this.idx64(a)]!;
     this.meter.count(cpu, this.comp, 'mem_load');
-    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: false, value: v, old: v, locks: [...this.held[cpu]!] });
+    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: false, value: v, old: v, locks: this.held[cpu]! });
     return v;
   }
 
@@ -99,7 +99,7 @@ export class AbstractMachine {
     ram[i] = BigInt.asUintN(64, v);
     this.m.noteWrite(a, 8);
     this.meter.count(cpu, this.comp, 'mem_store');
-    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: true, value: BigInt.asUintN(64, v), old, locks: [...this.held[cpu]!] });
+    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: true, value: BigInt.asUintN(64, v), old, locks: this.held[cpu]! });
   }
 
   /** Reports that KCore starts or stops running on `cpu` (observers check at these boundaries). */
@@ -389,7 +389,7 @@ export class AbstractMachine {
     this.m.zeroPhys(at, 4096);
     this.meter.count(cpu, this.comp, 'page_zero');
     this.meter.count(cpu, this.comp, 'dcache_clean_4k');
-    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: true, value: 0n, old: 0n, locks: [...this.held[cpu]!] });
+    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: true, value: 0n, old: 0n, locks: this.held[cpu]! });
   }
 
   /** Reads a page's bytes (image verification, encryption: reads through KCore's linear map). */
@@ -397,7 +397,7 @@ export class AbstractMachine {
     yield* this.point(cpu);
     this.meter.count(cpu, this.comp, 'page_copy');
     const at = BigInt(f) << 12n;
-    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: false, value: 0n, old: 0n, locks: [...this.held[cpu]!] });
+    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: false, value: 0n, old: 0n, locks: this.held[cpu]! });
     return this.m.readPhys(at, 4096);
   }
 
@@ -407,7 +407,7 @@ export class AbstractMachine {
     this.meter.count(cpu, this.comp, 'page_copy');
     const at = BigInt(f) << 12n;
     this.m.writePhys(at, bytes);
-    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: true, value: 0n, old: 0n, locks: [...this.held[cpu]!] });
+    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: true, value: 0n, old: 0n, locks: this.held[cpu]! });
   }
 
   /** Charges a primitive without memory effect (exception entry, register moves, crypto…). */

@@ -5,7 +5,11 @@
 import type { LockId } from './locks.js';
 
 export type KcoreEvent =
-  /** A load or store by KCore (size 8), or a whole-page read/write/zero (size 4096; value and old are 0). */
+  /**
+   * A load or store by KCore (size 8), or a whole-page read/write/zero (size 4096; value and old
+   * are 0). `locks` is KCore's live list of the pCPU's held locks: read it during the call, do
+   * not keep it.
+   */
   | { readonly kind: 'access'; readonly cpu: number; readonly pa: number; readonly size: number; readonly write: boolean; readonly value: bigint; readonly old: bigint; readonly locks: readonly LockId[] }
   /**
    * KCore starts (`enter`) or stops (`exit`) running on a pCPU: a host hypercall, a host stage-2
