@@ -11,7 +11,8 @@ import { UsageError } from './command.js';
 import { parseArgs } from './args.js';
 import { runParallel } from '../fuzz/parallel.js';
 import type { Progress, CampaignResult } from '../fuzz/campaign.js';
-import { KCORE_BUGS, type KcoreBug } from '../kcore/kcore.js';
+import { KCORE_BUGS } from '../kcore/kcore.js';
+import { bugFlags } from './bugs.js';
 
 const USAGE = `usage: sekvm-sim fuzz [options]
 
@@ -54,14 +55,6 @@ function parseCount(flag: string, v: string, min: number, max: number): number {
   return n;
 }
 
-export function parseBugs(values: readonly string[]): KcoreBug[] {
-  const out: KcoreBug[] = [];
-  for (const v of values.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)) {
-    if (!(KCORE_BUGS as readonly string[]).includes(v)) throw new UsageError(`--bug: unknown bug '${v}' (known: ${KCORE_BUGS.join(', ')})`);
-    out.push(v as KcoreBug);
-  }
-  return out;
-}
 
 function progressLine(p: Progress & { jobs: number }): string {
   const secs = Math.max(0.001, p.elapsedMs / 1000);
@@ -115,7 +108,7 @@ export const command: Command = {
       if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard: expected k/n with 0 <= k < n (e.g. 0/4), got '${str('shard')}'`);
       shard = { k: Number(m[1]), n: Number(m[2]) };
     }
-    const bugs = parseBugs(argv.flatMap((a, i) => (a === '--bug' ? [argv[i + 1] ?? ''] : a.startsWith('--bug=') ? [a.slice(6)] : [])));
+    const bugs = bugFlags(argv);
     const maxLength = str('max-length') !== undefined ? parseCount('max-length', str('max-length')!, 1, 200) : 24;
     let switchProbability = 0.5;
     if (str('switch') !== undefined) {

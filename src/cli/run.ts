@@ -20,6 +20,8 @@ import { System, type RunSummary } from '../sim/system.js';
 import { formatSummary, grouped, runSucceeded } from '../sim/report.js';
 import { openTraceWriter, type TraceRecord, type TraceWriter } from '../trace/index.js';
 import { VM_GUESTS } from '../guests/build.js';
+import { bugFlags } from './bugs.js';
+import type { KcoreBug } from '../kcore/kcore.js';
 
 function wrap(text: string, width: number, indent: string): string {
   const lines: string[] = [];
@@ -37,8 +39,8 @@ function wrap(text: string, width: number, indent: string): string {
 
 /** The options `run` and `demo` share (the text of {@link OPTIONS_HELP}). */
 export const RUN_OPTIONS: readonly OptionSpec[] = [
-  'mode', 'vms', 'vcpus', 'cpus', 'ram', 'guest', 'seed', 'on-violation', 'trace', 'sign-key', 'trusted-key', 'max-steps',
-].map((name): OptionSpec => ({ name, kind: 'string' })).concat([{ name: 'quiet', kind: 'flag' }]);
+  'mode', 'vms', 'vcpus', 'cpus', 'ram', 'guest', 'seed', 'on-violation', 'trace', 'sign-key', 'trusted-key', 'max-steps', 'bug',
+].map((name): OptionSpec => ({ name, kind: 'string' })).concat([{ name: 'quiet', kind: 'flag' }, { name: 'check', kind: 'flag' }]);
 
 export const OPTIONS_HELP = `options (each overrides the scenario's field):
   --mode sekvm|kvm        SeKVM (KCore + untrusted KServ) or the KVM baseline (trusted host)
@@ -55,6 +57,9 @@ ${wrap(VM_GUESTS.join(', '), 70, ' '.repeat(26))}
   --sign-key PEM          Ed25519 private key the images are signed with (default: the demo key)
   --trusted-key PEM       Ed25519 public key KCore trusts (default: the demo key)
   --max-steps N           stop after N scheduling steps (k/M/G suffixes; default 50M)
+  --check                 live isolation checks (SeKVM): every invariant of src/check after every KCore
+                          handler, all of them periodically; a violation stops the run with a report
+  --bug NAME              inject a KCore bug (see \`sekvm-sim fuzz --help\`); with --check, watch it caught
   --quiet                 print only the report`;
 
 const USAGE = `usage: sekvm-sim run [scenario.json] [options]
@@ -114,6 +119,8 @@ export interface RunFlags {
   readonly overrides: ScenarioOverrides;
   readonly trace: string | null;
   readonly quiet: boolean;
+  readonly check: boolean;
+  readonly bugs: readonly KcoreBug[];
 }
 
 /** Reads the shared flags. Throws: UsageError naming the flag and the accepted values. */
@@ -134,7 +141,8 @@ export function parseRunFlags(args: ParsedArgs): RunFlags {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
   const trace = args.options.get('trace');
   if (trace === true || trace === '') throw new UsageError('--trace: expected text, jsonl or perfetto=FILE');
-  return { overrides: o as ScenarioOverrides, trace: trace ?? null, quiet: args.options.has('quiet') };
+  return { overrides: o as ScenarioOverrides, trace: trace ?? null, quiet: args.options.has('quiet'), check: args.options.has('check'),
+    bugs: bugFlags([...args.options].flatMap(([k, v]) => (k === 'bug' && typeof v === 'string' ? ['--bug', v] : []))) };
 }
 
 // ---- the run ----
@@ -209,7 +217,7 @@ function execute(prep: PreparedScenario, writer: TraceWriter | null, flags: RunF
     out.main(`[vm${e.vmid}:${names.get(e.vmid)}] ${e.line}\n`);
   };
   try {
-    sys = new System({ ...prep.config, trace });
+    sys = new System({ ...prep.config, trace, ...(flags.check ? { check: true } : {}), ...(flags.bugs.length ? { bugs: flags.bugs } : {}) });
   } catch (e) {
     writer?.close();
     process.stderr.write(`sekvm-sim ${name}: cannot build the system: ${(e as Error).message}\n`);
@@ -239,6 +247,8 @@ export function runScenario(base: () => Scenario, flags: RunFlags, name: string)
         '(change "count" in the file instead)');
     }
     const s = applyOverrides(s0, flags.overrides);
+    if (flags.check && s.mode !== 'sekvm') throw new UsageError('--check: the live isolation checks watch KCore; they need --mode sekvm');
+    if (flags.bugs.length && s.mode !== 'sekvm') throw new UsageError('--bug: the bugs are KCore\'s; they need --mode sekvm');
     const prep = prepareScenario(s);
     const writer = flags.trace !== null ? openTrace(flags.trace, s.cpus, prep.config.cpuHz!) : null;
     if (!flags.quiet) out.main(`${header(s).join('\n')}\n\n`);

@@ -4,6 +4,7 @@
  * everything but the `wall-clock` line is a function of the run, so two runs with the same seed
  * give the same text except that line.
  */
+import { describeEvent } from '../trace/text.js';
 import type { RunSummary, VmSummary } from './system.js';
 
 /** Linux errno names for the values KVM_CREATE_VM and friends return. */
@@ -142,6 +143,25 @@ function violationLines(s: RunSummary): string[] {
   return ['KCore refused (a check failed)', ...[...counts].map(([l, n]) => `  ${n > 1 ? `${n}× ` : ''}${l}`)];
 }
 
+/** The live checks (--check): how many ran, and for a violation the witness, the events before it and the seed. */
+function checkLines(s: RunSummary): string[] {
+  const c = s.checks;
+  if (c === null) return [];
+  const head = `live checks: ${grouped(c.incremental)} incremental, ${grouped(c.full)} full`;
+  if (c.violations.length === 0) return [`${head}: no invariant violated`];
+  const w = c.violations[0]!;
+  const at = [w.pfn !== undefined ? `pfn 0x${w.pfn.toString(16)}` : '', w.vmid !== undefined ? `VM ${w.vmid}` : '', w.gfn !== undefined ? `gfn 0x${w.gfn.toString(16)}` : '',
+    w.ipa !== undefined ? `address 0x${w.ipa.toString(16)}` : '', w.cpu !== undefined ? `pCPU ${w.cpu}` : ''].filter(Boolean).join(', ');
+  return [
+    `${head}: INVARIANT VIOLATED (seed ${c.seed}; rerun with the same seed to reproduce)`,
+    `  ${w.invariant}: ${w.message}`,
+    ...(at ? [`  witness: ${at}`] : []),
+    ...(c.violations.length > 1 ? [`  (${c.violations.length - 1} more witnesses)`] : []),
+    '  the events just before:',
+    ...c.lastEvents.slice(-12).map((r) => `    [cpu${r.event.cpu} ${grouped(r.cycles)}] ${describeEvent(r.event)}`),
+  ];
+}
+
 /** Seconds in the unit that keeps 1 to 3 digits before the point: `2.345 ms`. */
 export function duration(seconds: number): string {
   if (seconds >= 1) return `${seconds.toFixed(3)} s`;
@@ -174,6 +194,7 @@ export function formatSummary(s: RunSummary): string {
     exitTable(s),
     pageTable(s),
     violationLines(s),
+    checkLines(s),
     figures(s),
   ];
   return parts.filter((p) => p.length > 0).map((p) => p.join('\n')).join('\n\n') + '\n';
