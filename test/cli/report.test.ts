@@ -27,6 +27,7 @@ function summary(over: Partial<RunSummary> = {}): RunSummary {
     cpuHz: 2_400_000_000,
     seconds: 0.62,
     steps: 34_439,
+    checks: null,
     ...over,
   };
 }

@@ -28,19 +28,20 @@ import type { TraceEvent } from '../../src/trace/events.js';
 import type { Gen } from '../../src/sim/task.js';
 import { runToEnd } from '../../src/sim/task.js';
 import {
-  HVC, HOSTVISOR, COREVISOR, V_INVALID, INVALID_MEM, EL2_SMMU_CFG_SIZE, HYPSEC_MAX_VCPUS, MAX_VM_NUM, VM_STATE,
+  HVC, HOSTVISOR, V_INVALID, HYPSEC_MAX_VCPUS, MAX_VM_NUM, VM_STATE,
 } from '../../src/kcore/constants.js';
 import {
   CORE, LOCKS_OFF, PERCPU_OFF, PERCPU_BYTES, PERCPU, MAX_CPUS, VMI, VM_INFO_BYTES, S2PAGE_BYTES, LOAD_INFO_BYTES, SHADOW_BYTES,
   type KcoreLayout,
 } from '../../src/kcore/layout.js';
 import { vcpuAt, kvmAt, KVM, VCPU, SHARED_BYTES } from '../../src/kcore/shared-abi.js';
-import { lookupLeaf, walkTables, stage2Geometry, stage1Geometry48, type Leaf } from '../../src/arch/pgwalk.js';
+import { lookupLeaf, stage2Geometry, stage1Geometry48, type Leaf } from '../../src/arch/pgwalk.js';
 import { hwTtbr, smmuId } from '../../src/kcore/smmu.js';
 import { assemble, toFlat } from '../../src/asm/index.js';
 import { SMMU_BASE, CB_BASE, CB_STRIDE, CB_SCTLR, CB_TTBR0 } from '../../src/board/smmu.js';
 import type { AbstractState, PageKind } from '../../src/kcore/transitions.js';
 import { loadPrivateKey, signImage } from '../../src/sim/keys.js';
+import { checkAll, KcoreView } from '../../src/check/invariants.js';
 
 // ---- the test guest ----
 
@@ -143,6 +144,11 @@ export interface HarnessOptions {
   /** Scheduler seed and switch probability for `concurrently` (defaults 1 and 0.5). */
   readonly seed?: number;
   readonly switchProbability?: number;
+  /**
+   * Attach the live checker (System's `check`: src/check/monitor.ts, fed KCore's door and the
+   * run's trace events) from the start; it is then `sys.checker`. `fullEvery` as CheckerOptions.
+   */
+  readonly check?: boolean | { readonly fullEvery: number };
 }
 
 /** One s2page entry (sekvm.md §3.2). */
@@ -220,6 +226,7 @@ export class KcoreHarness {
       onViolation: opts.onViolation ?? 'reject',
       ...(opts.bugs ? { bugs: opts.bugs } : {}),
       trace: (r) => this.events.push(r.event),
+      ...(opts.check ? { check: true, ...(typeof opts.check === 'object' ? { checkFullEvery: opts.check.fullEvery } : {}) } : {}),
     });
     this.m = this.sys.m;
     this.k = this.sys.kcore!;
@@ -411,70 +418,13 @@ export class KcoreHarness {
   }
 
   /**
-   * SeKVM's isolation invariants (sekvm.md §4.1, VRM SecurityInvs), read from simulated memory;
-   * returns the violations found (empty: they all hold).
-   *  - host_flatmap + host_iso: the host stage 2 is an identity map of pages that are not RAM,
-   *    the host's, or shared by their VM (count > 0);
-   *  - vm_iso (+ one gfn per page): a READY/VERIFIED VM's stage 2 maps only its own pages (each
-   *    at the gfn recorded for it) or non-RAM;
-   *  - KCore's region is COREVISOR's (protect_el2_mem), and no stage 2 maps any of it;
-   *  - smmu_iso + smmu_count: a bank of the host or of a not-yet-powered-off VM maps only pages
-   *    of its owner (a VM's at the IOVA's frame) or non-RAM; a host page's count is at least the
-   *    number of host-bank mappings of it.
+   * SeKVM's isolation invariants (sekvm.md §4.1) and the simulator-level ones, read from
+   * simulated memory and the TLBs by src/check/invariants.ts `checkAll` — the same checks the
+   * live checker (`--check`) runs; returns the violations found as "name: message" (empty: they
+   * all hold). Only meaningful while no pCPU is inside KCore (a parked vCPU is in its guest).
    */
   isolationViolations(): string[] {
-    const out: string[] = [];
-    const kStart = Number(this.lay.base / 4096n), kEnd = Number(this.lay.end / 4096n);
-    const isKcore = (f: number): boolean => f >= kStart && f < kEnd;
-    const leaves = (root: bigint, f: (ipa: number, pfn: number) => void): void => {
-      walkTables(this.phys, stage2Geometry(root), {
-        leaf: (l) => {
-          for (let i = 0n; i < l.size; i += 4096n) f(Number(l.inBase + i), Number((l.outBase + i) / 4096n));
-        },
-      });
-    };
-    leaves(this.s2Root(HOSTVISOR), (ipa, f) => {
-      const p = this.s2page(f);
-      if (ipa !== f * 4096) out.push(`host_flatmap: host IPA 0x${ipa.toString(16)} maps pfn 0x${f.toString(16)}`);
-      if (!(p.owner === HOSTVISOR || p.owner === INVALID_MEM || (p.count > 0 && p.count !== INVALID_MEM))) {
-        out.push(`host_iso: the host maps pfn 0x${f.toString(16)} owned by ${p.owner} (count ${p.count})`);
-      }
-      if (isKcore(f)) out.push(`core_iso: the host maps KCore pfn 0x${f.toString(16)}`);
-    });
-    const nextVmid = Number(this.core('NEXT_VMID'));
-    for (let v = 1; v < Math.min(nextVmid, MAX_VM_NUM + 1); v++) {
-      const st = this.vmState(v);
-      if (st !== VM_STATE.READY && st !== VM_STATE.VERIFIED) continue;
-      leaves(this.s2Root(v), (ipa, f) => {
-        const p = this.s2page(f);
-        if (p.owner === INVALID_MEM) return;
-        if (p.owner !== v) out.push(`vm_iso: VM ${v} maps pfn 0x${f.toString(16)} owned by ${p.owner}`);
-        else if (p.gfn !== BigInt(ipa / 4096)) out.push(`vm_iso: VM ${v} maps pfn 0x${f.toString(16)} at gfn 0x${(ipa / 4096).toString(16)}, recorded at 0x${p.gfn.toString(16)}`);
-        if (isKcore(f)) out.push(`core_iso: VM ${v} maps KCore pfn 0x${f.toString(16)}`);
-      });
-    }
-    for (let f = kStart; f < kEnd; f++) {
-      if (this.s2page(f).owner !== COREVISOR) { out.push(`KCore pfn 0x${f.toString(16)} is owned by ${this.s2page(f).owner}`); break; }
-    }
-    const hostMaps = new Map<number, number>();
-    for (let id = 0; id < EL2_SMMU_CFG_SIZE; id++) {
-      const owner = Number(this.rd(this.lay.smmuCfg + BigInt(id * 16)));
-      if (owner === V_INVALID) continue;
-      if (owner !== HOSTVISOR && this.vmState(owner) === VM_STATE.POWEROFF) continue;
-      leaves(BigInt(hwTtbr(this.k, id)), (iova, f) => {
-        const p = this.s2page(f);
-        if (isKcore(f)) out.push(`smmu_iso: bank ${id} maps KCore pfn 0x${f.toString(16)}`);
-        if (p.owner === INVALID_MEM) return;
-        if (p.owner !== owner) out.push(`smmu_iso: bank ${id} (owner ${owner}) maps pfn 0x${f.toString(16)} owned by ${p.owner}`);
-        else if (owner !== HOSTVISOR && p.gfn !== BigInt(iova / 4096)) out.push(`smmu_iso: bank ${id} maps VM pfn 0x${f.toString(16)} at iova frame 0x${(iova / 4096).toString(16)}, gfn 0x${p.gfn.toString(16)}`);
-        if (owner === HOSTVISOR) hostMaps.set(f, (hostMaps.get(f) ?? 0) + 1);
-      });
-    }
-    for (const [f, n] of hostMaps) {
-      const p = this.s2page(f);
-      if (p.owner === HOSTVISOR && p.count < n) out.push(`smmu_count: host pfn 0x${f.toString(16)} has count ${p.count} but ${n} host SMMU mappings`);
-    }
-    return out;
+    return checkAll(this.m, new KcoreView(this.m, this.lay)).map((w) => `${w.invariant}: ${w.message}`);
   }
 
   // ---- snapshots ----
