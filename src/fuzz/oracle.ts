@@ -130,8 +130,10 @@ export function postcondition(view: KcoreView, nr: number, args: readonly bigint
   if (!(vmid >= 1 && vmid <= MAX_VM_NUM) || view.vmState(vmid) !== VM_STATE.POWEROFF) return null;
   const start = args[1] ?? 0n;
   const end = start + (args[2] ?? 0n);
-  for (let pa = start & ~0xfffn; pa < end; pa += 4096n) {
-    const pfn = Number(pa >> 12n);
+  // The pfns of [start/4K, (start+size)/4K) (spec §2.2 clear_vm_range): a range shorter than
+  // the rest of its first page covers no page.
+  for (let f = start >> 12n; f < end >> 12n; f++) {
+    const pfn = Number(f);
     if (!view.isRamPfn(pfn)) continue;
     if (view.s2page(pfn).owner === vmid) return `CLEAR_VM_S2_RANGE(${vmid}, 0x${start.toString(16)}, 0x${(end - start).toString(16)}) returned 0 but pfn 0x${pfn.toString(16)} in the range still belongs to VM ${vmid}`;
   }

@@ -2,11 +2,13 @@
  * The long fuzz run: the correct KCore survives 10^6 fuzzed steps with zero violations and zero
  * simulator crashes. It runs the built CLI with two worker threads (one per core of the CI
  * machine); it runs under CI=true or FUZZ_LONG=1 and is skipped, loudly, otherwise. FUZZ_STEPS
- * changes the number of steps (e.g. for a quicker local check).
+ * changes the number of steps (e.g. for a quicker local check). The CLI runs as a child process
+ * awaited asynchronously (a synchronous wait of many minutes blocks the test worker, and vitest
+ * then reports its own RPC timeout as an error); a failure's reproducers are printed in full.
  */
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../../src/util/repo.js';
@@ -20,13 +22,14 @@ describe('the correct KCore under a long fuzz campaign', () => {
     console.warn(`\n!!!!!!!! SKIPPING the ${STEPS}-step fuzz campaign: set FUZZ_LONG=1 (CI=true runs it) !!!!!!!!\n`);
     return;
   }
-  it(`survives ${STEPS} steps with no violation and no crash`, () => {
+  it(`survives ${STEPS} steps with no violation and no crash`, async () => {
     const cli = repoPath('dist', 'cli.js');
     expect(existsSync(cli), 'dist/cli.js missing: npm test builds it first').toBe(true);
     const out = mkdtempSync(join(tmpdir(), 'sekvm-fuzz-long-'));
     try {
-      const r = spawnSync(process.execPath, [cli, 'fuzz', '--jobs', '2', '--steps', String(STEPS), '--time', '18m', '--seed', '1000', '--quiet', '--out', out], { encoding: 'utf8' });
-      const text = `${r.stdout}\n${r.stderr}`;
+      const r = await run(process.execPath, [cli, 'fuzz', '--jobs', '2', '--steps', String(STEPS), '--time', '18m', '--seed', '1000', '--quiet', '--out', out]);
+      const repros = readdirSync(out).map((f) => `${f}:\n${readFileSync(join(out, f), 'utf8')}`).join('\n');
+      const text = `${r.stdout}\n${r.stderr}\n${repros}`;
       expect(r.status, text).toBe(0);
       expect(text).toContain('no failure found');
       const m = /(\d+) sequences, (\d+) steps, (\d+) checked hypercalls/.exec(r.stdout);
@@ -37,3 +40,15 @@ describe('the correct KCore under a long fuzz campaign', () => {
     }
   }, 20 * 60_000);
 });
+
+function run(cmd: string, args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
