@@ -220,3 +220,14 @@ export function dirtyReset(): void {
   }
   utlbFlushAll();
 }
+
+// ---- the decoded-instruction cache's place (snapshots copy only the slots in use) ----
+import { dcTags, dcData } from "./cpu/dcache";
+import { DCACHE_PAGES, DCACHE_PAGE_BYTES } from "./layout";
+
+/** Tags of the decoded-instruction cache: u64 per slot, the physical page held or u64 MAX. */
+export function dcacheTagsAddr(): usize { return dcTags; }
+/** The slots' decoded entries, DCACHE_PAGE_BYTES each, in slot order. */
+export function dcacheDataAddr(): usize { return dcData; }
+export function dcacheSlots(): i32 { return DCACHE_PAGES; }
+export function dcacheSlotBytes(): i32 { return <i32>DCACHE_PAGE_BYTES; }

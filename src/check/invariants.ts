@@ -355,10 +355,11 @@ export function checkTlbEntry(view: KcoreView, cpu: number, e: TlbEntry, out: Wi
   const first = Number(e.outBase >> 12n);
   for (let i = 0; i < pages; i++) {
     const pfn = first + i;
-    const p = view.s2page(pfn);
-    if (p.owner === INVALID_MEM) continue;
-    const ok = !isKcorePage(view, pfn, p.owner) && (v === HOSTVISOR ? p.owner === HOSTVISOR || granted(p.count) : p.owner === v);
+    const owner = view.ownerOf(pfn);   // (no s2page object per page: a 2 MB entry has 512)
+    if (owner === INVALID_MEM) continue;
+    const ok = !isKcorePage(view, pfn, owner) && (v === HOSTVISOR ? owner === HOSTVISOR || granted(view.countOf(pfn)) : owner === v);
     if (!ok) {
+      const p = view.s2page(pfn);
       out.push({ invariant: 'stale_tlb', cpu, vmid: v, pfn, ipa: e.inBase + BigInt(i) * 4096n,
         message: `pCPU ${cpu}'s TLB still translates ${e.kind === 's2' ? 'IPA' : 'VA'} ${hex(e.inBase + BigInt(i) * 4096n)} of ${view.principalName(v)} to pfn ${hex(pfn)}, now owned by ${view.principalName(p.owner)}${p.count ? ` (count ${p.count})` : ''}` });
       return;

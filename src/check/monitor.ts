@@ -60,7 +60,8 @@ export interface CheckerOptions {
 
 /** The checker's indexes (where tables are, which mappings point at which pfn). */
 export interface CheckerIndex {
-  readonly tables: ReadonlyMap<bigint, TablePage>;
+  /** Table pages by pfn. */
+  readonly tables: ReadonlyMap<number, TablePage>;
   readonly rmap: ReadonlyMap<number, ReadonlySet<string>>;
 }
 
@@ -70,9 +71,20 @@ export class Checker implements KcoreObserver {
   readonly violations: Witness[] = [];
   readonly stats = { incremental: 0, full: 0, events: 0 };
   private readonly inKcore = new Set<number>();
-  private readonly tables = new Map<bigint, TablePage>();
-  /** pfn → mapping keys "owner/ipa" that pointed at it when written. */
+  /** Table pages by pfn. */
+  private readonly tables = new Map<number, TablePage>();
+  /**
+   * pfn → mapping keys "owner/ipa" that pointed at it when written. The host's identity
+   * mappings are not listed: the host mapping of pfn p to look at is IPA p itself (host_flatmap),
+   * so checkPfn looks it up directly and only the host's non-identity mappings (a violation)
+   * need the index.
+   */
   private readonly rmap = new Map<number, Set<string>>();
+  /**
+   * The imported index's reverse map (CheckerOptions.index), shared and never changed: a pfn's
+   * set is copied into `rmap` when it first changes (the fuzzer starts a checker per sequence).
+   */
+  private rmapBase: ReadonlyMap<number, ReadonlySet<string>> = new Map();
   private readonly dirtyPfns = new Set<number>();
   private readonly dirtyMaps = new Set<string>();
   private dirtyRemap = false;
@@ -85,17 +97,32 @@ export class Checker implements KcoreObserver {
   /** pfn → its owner before KCore first changed it since no pCPU was inside KCore (vm_page_integrity). */
   private readonly ownerBefore = new Map<number, number>();
   private readonly fullEvery: number;
-  private readonly s2pagesEnd: bigint;
-  private readonly vmInfoEnd: bigint;
+  // KCore's layout as numbers: onEvent runs for every KCore access.
+  private readonly s2pagesStart: number;
+  private readonly s2pagesEnd: number;
+  private readonly vmInfoStart: number;
+  private readonly vmInfoEnd: number;
+  private readonly smmuCfgStart: number;
+  private readonly smmuCfgEnd: number;
+  private readonly regionStart: number;
+  private readonly regionEnd: number;
+  /** stats.events at the last incremental check (see checkIfChanged). */
+  private eventsChecked = -1;
 
   constructor(readonly m: Machine, readonly lay: KcoreLayout, private readonly opts: CheckerOptions) {
     this.view = new KcoreView(m, lay);
     this.fullEvery = opts.fullEvery ?? 256;
-    this.s2pagesEnd = lay.s2pages + BigInt(lay.ramPages * S2PAGE_BYTES);
-    this.vmInfoEnd = lay.vmInfo + BigInt((EL2_MAX_VMID + 1) * VM_INFO_BYTES);
+    this.s2pagesStart = Number(lay.s2pages);
+    this.s2pagesEnd = this.s2pagesStart + lay.ramPages * S2PAGE_BYTES;
+    this.vmInfoStart = Number(lay.vmInfo);
+    this.vmInfoEnd = this.vmInfoStart + (EL2_MAX_VMID + 1) * VM_INFO_BYTES;
+    this.smmuCfgStart = Number(lay.smmuCfg);
+    this.smmuCfgEnd = this.smmuCfgStart + this.view.smmuCfgCount() * 16;
+    this.regionStart = Number(lay.base);
+    this.regionEnd = Number(lay.end);
     if (opts.index) {
       for (const [k, v] of opts.index.tables) this.tables.set(k, v);
-      for (const [k, v] of opts.index.rmap) this.rmap.set(k, new Set(v));
+      this.rmapBase = opts.index.rmap;
     } else {
       this.rebuild();
     }
@@ -103,7 +130,21 @@ export class Checker implements KcoreObserver {
 
   /** A copy of the indexes, to start another checker on the same memory (see CheckerOptions.index). */
   exportIndex(): CheckerIndex {
-    return { tables: new Map(this.tables), rmap: new Map([...this.rmap].map(([k, v]) => [k, new Set(v)])) };
+    const rmap = new Map<number, ReadonlySet<string>>(this.rmapBase);
+    for (const [k, v] of this.rmap) rmap.set(k, new Set(v));
+    return { tables: new Map(this.tables), rmap };
+  }
+
+  /** The mapping keys recorded for pfn (read only). */
+  private rmapOf(pfn: number): ReadonlySet<string> | undefined {
+    return this.rmap.get(pfn) ?? this.rmapBase.get(pfn);
+  }
+
+  /** pfn's mapping keys, to change. */
+  private rmapMut(pfn: number): Set<string> {
+    let s = this.rmap.get(pfn);
+    if (!s) this.rmap.set(pfn, (s = new Set(this.rmapBase.get(pfn))));
+    return s;
   }
 
   // ---- indexes ----
@@ -115,13 +156,14 @@ export class Checker implements KcoreObserver {
   private registerRoot(owner: TableOwner, geo: TableGeometry): void {
     const pages = Math.max(1, (1 << geo.startIndexBits) / 512);
     const span = BigInt(levelSize(geo.startLevel)) * 512n;
-    for (let p = 0; p < pages; p++) this.tables.set(geo.root + BigInt(p * 4096), { owner, level: geo.startLevel, base: BigInt(p) * span, geo });
+    for (let p = 0; p < pages; p++) this.tables.set(Number(geo.root >> 12n) + p, { owner, level: geo.startLevel, base: BigInt(p) * span, geo });
   }
 
   /** Rebuilds the table registry and the reverse map from memory (a full resynchronisation). */
   rebuild(): void {
     this.tables.clear();
     this.rmap.clear();
+    this.rmapBase = new Map();
     const roots: [TableOwner, TableGeometry][] = [[{ kind: 'host' }, this.view.geometry(HOSTVISOR)!], [{ kind: 'el2' }, this.view.geometry(COREVISOR)!]];
     for (let v = 1; v <= MAX_VM_NUM; v++) roots.push([{ kind: 'vm', v }, this.view.geometry(v)!]);
     for (let id = 0; id < this.view.smmuCfgCount(); id++) roots.push([{ kind: 'smmu', id }, stage2Geometry(this.view.smmuCfg(id).root)]);
@@ -141,7 +183,7 @@ export class Checker implements KcoreObserver {
         if (!isTable(d, level)) continue;
         const next = d & D_ADDR_MASK;
         const b = base + BigInt(i) * size;
-        this.tables.set(next, { owner, level: level + 1, base: b, geo });
+        this.tables.set(Number(next >> 12n), { owner, level: level + 1, base: b, geo });
         visit(next, level + 1, b, 512);
       }
     };
@@ -149,13 +191,12 @@ export class Checker implements KcoreObserver {
   }
 
   private index(owner: TableOwner, l: Leaf): void {
+    if (owner.kind === 'host' && l.outBase === l.inBase) return;   // looked up directly (see rmap)
     const key = this.ownerKey(owner);
     const pages = Number(l.size >> 12n);
     const first = Number(l.outBase >> 12n);
     for (let i = 0; i < pages; i++) {
-      let s = this.rmap.get(first + i);
-      if (!s) this.rmap.set(first + i, (s = new Set()));
-      s.add(`${key}/${(l.inBase + BigInt(i) * 4096n).toString(16)}`);
+      this.rmapMut(first + i).add(`${key}/${(l.inBase + BigInt(i) * 4096n).toString(16)}`);
     }
   }
 
@@ -181,38 +222,39 @@ export class Checker implements KcoreObserver {
       return;
     }
     if (e.kind !== 'access') return;
-    const pa = BigInt(e.pa);
-    if (e.size === 8) this.checkLocks(e.cpu, pa, e.locks, e.write);
+    const pa = e.pa;
+    const pfn = Math.floor(pa / 4096);
+    if (e.size === 8) this.checkLocks(e.cpu, pa, pfn, e.locks, e.write);
     if (!e.write) return;
     if (e.size === 4096) {
-      this.pageWritten(e.cpu, pa);
+      this.pageWritten(e.cpu, pfn);
       return;
     }
-    if (pa >= this.lay.s2pages && pa < this.s2pagesEnd) {
+    if (pa >= this.s2pagesStart && pa < this.s2pagesEnd) {
       this.s2pageWritten(pa, e.value, e.old);
       return;
     }
-    const t = this.tables.get(pa & ~0xfffn);
+    const t = this.tables.get(pfn);
     if (t !== undefined) {
-      this.descriptorWritten(t, pa, e.value, e.old);
+      this.descriptorWritten(t, BigInt(pa), e.value, e.old);
       return;
     }
-    if (pa >= this.lay.vmInfo && pa < this.vmInfoEnd) {
+    if (pa >= this.vmInfoStart && pa < this.vmInfoEnd) {
       // The VM state and its boot images matter to the remap rules; vCPU states and the table
       // pool's bump pointer do not.
-      const off = Number((pa - this.lay.vmInfo) % BigInt(VM_INFO_BYTES));
+      const off = (pa - this.vmInfoStart) % VM_INFO_BYTES;
       if (off === VMI.STATE || off === VMI.LOAD_INFO_CNT || (off >= VMI.LOAD_INFO && off < VMI.PUBLIC_KEY)) this.dirtyRemap = true;
       return;
     }
-    if (pa >= this.lay.smmuCfg && pa < this.lay.smmuCfg + BigInt(this.view.smmuCfgCount() * 16)) {
-      this.dirtySmmu.add(Number((pa - this.lay.smmuCfg) / 16n));
+    if (pa >= this.smmuCfgStart && pa < this.smmuCfgEnd) {
+      this.dirtySmmu.add(Math.floor((pa - this.smmuCfgStart) / 16));
       return;
     }
-    if (pa >= this.lay.base && pa < this.lay.end) return;   // KCore's own data
+    if (pa >= this.regionStart && pa < this.regionEnd) return;   // KCore's own data
     // A store outside KCore's region: shared data (host pages) is fine, a live VM's page is not.
-    const owner = this.view.s2page(Number(pa >> 12n)).owner;
+    const owner = this.view.s2page(pfn).owner;
     if (owner >= 1 && owner <= MAX_VM_NUM && liveVm(this.view, owner)) {
-      this.report([{ invariant: 'vm_page_integrity', pfn: Number(pa >> 12n), vmid: owner, cpu: e.cpu,
+      this.report([{ invariant: 'vm_page_integrity', pfn, vmid: owner, cpu: e.cpu,
         message: `KCore on pCPU ${e.cpu} stored to PA 0x${pa.toString(16)}, a page of live VM ${owner}` }]);
     }
   }
@@ -222,11 +264,11 @@ export class Checker implements KcoreObserver {
    * the s2page array under s2pages_lock, principal v's stage-2 table under shadow_pt_lock(v),
    * the SMMU tables under spt_lock.
    */
-  private checkLocks(cpu: number, pa: bigint, locks: readonly { kind: string; v: number }[], write: boolean): void {
+  private checkLocks(cpu: number, pa: number, pfn: number, locks: readonly { kind: string; v: number }[], write: boolean): void {
     let need: { kind: string; v: number; name: string } | null = null;
-    if (pa >= this.lay.s2pages && pa < this.s2pagesEnd) need = { kind: 's2page', v: 0, name: 's2pages_lock' };
+    if (pa >= this.s2pagesStart && pa < this.s2pagesEnd) need = { kind: 's2page', v: 0, name: 's2pages_lock' };
     else {
-      const t = this.tables.get(pa & ~0xfffn);
+      const t = this.tables.get(pfn);
       if (t === undefined) return;
       const o = t.owner;
       if (o.kind === 'smmu') need = { kind: 'spt', v: 0, name: 'spt_lock' };
@@ -252,8 +294,7 @@ export class Checker implements KcoreObserver {
    * owns now, or one KCore just took from it — is on another principal's behalf; the witness
    * names that VM.
    */
-  private pageWritten(cpu: number, pa: bigint): void {
-    const pfn = Number(pa >> 12n);
+  private pageWritten(cpu: number, pfn: number): void {
     const owner = this.view.s2page(pfn).owner;
     const before = this.ownerBefore.get(pfn);
     const candidates = before === undefined ? [owner] : before === HOSTVISOR ? [] : [before, owner];
@@ -265,11 +306,11 @@ export class Checker implements KcoreObserver {
       message: `KCore on pCPU ${cpu} ${how} pfn 0x${pfn.toString(16)}, ${whose} (state ${this.view.vmState(victim)})` }]);
   }
 
-  private s2pageWritten(pa: bigint, value: bigint, old: bigint): void {
-    const off = pa - this.lay.s2pages;
-    const pfn = Number(this.lay.ramBase >> 12n) + Number(off / BigInt(S2PAGE_BYTES));
+  private s2pageWritten(pa: number, value: bigint, old: bigint): void {
+    const off = pa - this.s2pagesStart;
+    const pfn = Number(this.lay.ramBase >> 12n) + Math.floor(off / S2PAGE_BYTES);
     this.dirtyPfns.add(pfn);
-    if (off % BigInt(S2PAGE_BYTES) !== 0n) return;   // the gfn word
+    if (off % S2PAGE_BYTES !== 0) return;   // the gfn word
     const from = Number(old >> 32n);
     const to = Number(value >> 32n);
     if (from !== to && !this.ownerBefore.has(pfn)) this.ownerBefore.set(pfn, from);
@@ -301,7 +342,7 @@ export class Checker implements KcoreObserver {
     if (t.owner.kind === 'el2') this.dirtyRemap = true;
     if (isTable(d, t.level)) {
       const next = d & D_ADDR_MASK;
-      this.tables.set(next, { owner: t.owner, level: t.level + 1, base: addr, geo: t.geo });
+      this.tables.set(Number(next >> 12n), { owner: t.owner, level: t.level + 1, base: addr, geo: t.geo });
       this.dirtyPfns.add(Number(next >> 12n));   // pt_pages_kcore for the new table page
       this.dirtyMaps.add(`table:${next.toString(16)}`);
     } else if (isValid(d)) {
@@ -370,9 +411,19 @@ export class Checker implements KcoreObserver {
     return this.inKcore.size > 0;
   }
 
+  /**
+   * The incremental check, unless KCore has reported nothing since the last one (then its
+   * result would be the same: everything it reads is KCore's memory, which changes only through
+   * the door, and the TLB entries it looks at are those of pages that changed hands).
+   */
+  checkIfChanged(): Witness[] {
+    return this.stats.events === this.eventsChecked ? [] : this.checkNow();
+  }
+
   /** The incremental check (and a full one every `fullEvery`). */
   checkNow(): Witness[] {
     this.stats.incremental++;
+    this.eventsChecked = this.stats.events;
     const out: Witness[] = [];
     const view = this.view;
     for (const key of this.dirtyMaps) this.checkMapping(key, out);
@@ -394,26 +445,26 @@ export class Checker implements KcoreObserver {
 
   /** stale_tlb for the TLB entries of every pCPU that lead to one of `pfns`. */
   private checkTlbsFor(pfns: ReadonlySet<number>, out: Witness[]): void {
-    for (let cpu = 0; cpu < this.m.cpus; cpu++) {
-      for (const e of this.m.tlbEntries(cpu)) {
-        const first = Number(e.outBase >> 12n);
-        const end = first + Number(e.size >> 12n);
-        let hit = false;
-        if (end - first <= pfns.size) {
-          for (let p = first; p < end && !hit; p++) hit = pfns.has(p);
-        } else {
-          for (const p of pfns) if (p >= first && p < end) { hit = true; break; }
-        }
-        if (hit) checkTlbEntry(this.view, cpu, e, out);
+    const leadsToOne = (first: number, end: number): boolean => {
+      if (end - first <= pfns.size) {
+        for (let p = first; p < end; p++) if (pfns.has(p)) return true;
+      } else {
+        for (const p of pfns) if (p >= first && p < end) return true;
       }
+      return false;
+    };
+    for (let cpu = 0; cpu < this.m.cpus; cpu++) {
+      for (const e of this.m.tlbEntriesLeadingTo(cpu, leadsToOne)) checkTlbEntry(this.view, cpu, e, out);
     }
   }
 
-  /** Every invariant over the whole state; the indexes are rebuilt from memory. */
+  /**
+   * Every invariant over the whole state, from memory alone (checkAll walks every table itself,
+   * so it does not depend on the indexes being complete; rebuild() resynchronises those).
+   */
   checkFull(): Witness[] {
     this.stats.full++;
     this.sinceFull = 0;
-    this.rebuild();
     return checkAll(this.m, this.view, { tlb: !this.busy });
   }
 
@@ -462,8 +513,8 @@ export class Checker implements KcoreObserver {
   private checkPfn(pfn: number, out: Witness[]): void {
     const view = this.view;
     checkSharePage(view, pfn, out);
-    const keys = this.rmap.get(pfn);
-    if (keys) {
+    if (this.rmapOf(pfn)) {
+      const keys = this.rmapMut(pfn);
       for (const key of [...keys]) {
         const [who, ipaHex] = key.split('/') as [string, string];
         const ipa = BigInt(`0x${ipaHex}`);
@@ -476,8 +527,12 @@ export class Checker implements KcoreObserver {
         this.applyRule(who, pfn, ipa, leaf, out);
       }
     }
+    // The host's identity mapping of this pfn, if any (not in the reverse map).
+    const hostIpa = BigInt(pfn) << 12n;
+    const hostLeaf = lookupLeaf(view.read, view.geometry(HOSTVISOR)!, hostIpa);
+    if (hostLeaf !== null && hostLeaf.outBase + (hostIpa - hostLeaf.inBase) === hostIpa) this.applyRule('host', pfn, hostIpa, hostLeaf, out);
     // A page-table page must be KCore's; so must every other page of KCore's region.
-    const t = this.tables.get(BigInt(pfn) << 12n);
+    const t = this.tables.get(pfn);
     const owner = view.s2page(pfn).owner;
     if (t !== undefined && owner !== COREVISOR) {
       out.push({ invariant: 'pt_pages_kcore', pfn, message: `table page 0x${(BigInt(pfn) << 12n).toString(16)} (${this.ownerKey(t.owner)}) is owned by ${view.principalName(owner)}` });
@@ -490,7 +545,7 @@ export class Checker implements KcoreObserver {
     const p = this.view.s2page(pfn);
     if (p.owner !== HOSTVISOR) return;
     let n = 0;
-    for (const key of this.rmap.get(pfn) ?? []) {
+    for (const key of this.rmapOf(pfn) ?? []) {
       if (!key.startsWith('smmu')) continue;
       const id = Number(key.slice(4, key.indexOf('/')));
       if (this.view.smmuCfg(id).owner !== HOSTVISOR) continue;

@@ -44,6 +44,8 @@ export class KcoreView {
     };
     this.firstPfn = Number(lay.ramBase >> 12n);
     this.s2pageWord0 = Number(lay.s2pages - m.ramBase) / 4;
+    this.kcoreFirst = Number(lay.base >> 12n);
+    this.kcoreEnd = Number(lay.end >> 12n);
   }
 
   /** Index of the first s2page entry in RAM as 32-bit words. */
@@ -87,7 +89,16 @@ export class KcoreView {
 
   /** Whether pfn lies in KCore's own region (protect_el2_mem's range, spec §3.8), whoever its s2page says owns it. */
   isKcorePfn(pfn: number): boolean {
-    return pfn >= Number(this.lay.base >> 12n) && pfn < Number(this.lay.end >> 12n);
+    return pfn >= this.kcoreFirst && pfn < this.kcoreEnd;
+  }
+
+  private readonly kcoreFirst: number;
+  private readonly kcoreEnd: number;
+
+  /** The count word of pfn's s2page entry (0 for non-RAM). */
+  countOf(pfn: number): number {
+    if (!this.isRamPfn(pfn)) return 0;
+    return this.m.ram32()[this.s2pageWord0 + (pfn - this.firstPfn) * (S2PAGE_BYTES / 4)]!;
   }
 
   // ---- core data and per-CPU data ----

@@ -63,7 +63,7 @@ export function runSequence(w: FuzzWorld, cmds: readonly Cmd[], seed: number, co
     }
     hypercalls += w.k.stats.hvc - hvcBefore;
     if (cov) for (const ev of w.recent) if (ev.kind === 'kcore-halt') cov.checks.add(`${ev.where}: ${ev.code}`);
-    if (!w.checker.busy) w.checker.checkNow();
+    if (!w.checker.busy) w.checker.checkIfChanged();   // (a KCore exit already checked, unless something happened since)
     if (w.violations.length > before) {
       const v = w.violations[before]!;
       return { finding: { step: i, kind: 'invariant', name: v.invariant, message: v.message }, steps: i + 1, hypercalls };

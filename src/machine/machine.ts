@@ -509,6 +509,14 @@ export class Machine {
    * asid u16, vmid u16, stamp u32.
    */
   tlbEntries(cpu: number): TlbEntry[] {
+    return this.tlbEntriesLeadingTo(cpu, null);
+  }
+
+  /**
+   * The valid TLB entries of `cpu` whose output range [firstPfn, endPfn) `hit` accepts (all with
+   * null): observers asking about a few pages decode only the entries that lead to them.
+   */
+  tlbEntriesLeadingTo(cpu: number, hit: ((firstPfn: number, endPfn: number) => boolean) | null): TlbEntry[] {
     const x = this.core.x;
     const n = x.tlbEntriesPerCpu();
     const base = x.tlbEntriesAddr(cpu);
@@ -519,6 +527,10 @@ export class Machine {
       const meta = dv.getUint32(e + 16, true);
       if ((meta & 1) === 0) continue;
       const shift = (meta >>> 3) & 31;
+      if (hit !== null) {
+        const firstPfn = dv.getUint32(e + 8, true) / 4096 + dv.getUint32(e + 12, true) * 0x10_0000;
+        if (!hit(Math.floor(firstPfn), Math.floor(firstPfn) + 2 ** (shift - 12))) continue;
+      }
       out.push({
         kind: TLB_KINDS[(meta >>> 1) & 3] ?? 's1',
         inBase: dv.getBigUint64(e, true),
@@ -556,10 +568,21 @@ export class Machine {
     const flags = this.pageFlags();
     const dirty: number[] = [];
     for (let i = 0; i < flags.length; i++) if ((flags[i]! & PF_DIRTY) !== 0) dirty.push(i);
-    // … then everything that is not RAM (CPUs, TLBs, GIC, caches, flags), then those pages.
+    // … then everything that is not RAM (CPUs, TLBs, GIC, flags), then those pages. Of the
+    // decoded-instruction cache (8 MiB, most of the rest) only the slots the snapshot holds a
+    // page in are copied: a slot without a page is refilled from zero when it gets one.
     const mem = new Uint8Array(x.memory.buffer);
     const ram = x.ramHostPtr();
-    mem.set(s.mem.subarray(0, ram), 0);
+    const dcData = x.dcacheDataAddr(), slotBytes = x.dcacheSlotBytes(), slots = x.dcacheSlots();
+    const dcEnd = dcData + slots * slotBytes;
+    mem.set(s.mem.subarray(0, dcData), 0);
+    const tags = new DataView(s.mem.buffer, s.mem.byteOffset + x.dcacheTagsAddr(), slots * 8);
+    for (let i = 0; i < slots; i++) {
+      if (tags.getBigUint64(i * 8, true) === U64_MAX) continue;
+      const at = dcData + i * slotBytes;
+      mem.set(s.mem.subarray(at, at + slotBytes), at);
+    }
+    mem.set(s.mem.subarray(dcEnd, ram), dcEnd);
     mem.set(s.mem.subarray(ram + this.ramBytes), ram + this.ramBytes);
     for (const i of dirty) {
       const at = ram + i * 4096;

@@ -63,6 +63,10 @@ export interface CoreExports {
   parkCpus(): void;
   pageFlagsAddr(): number;
   dirtyReset(): void;
+  dcacheTagsAddr(): number;
+  dcacheDataAddr(): number;
+  dcacheSlots(): number;
+  dcacheSlotBytes(): number;
   dynGet(i: number): bigint;
   dynSet(i: number, v: bigint): void;
   flushAllTlbs(): void;
