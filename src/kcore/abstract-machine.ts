@@ -262,7 +262,14 @@ export class AbstractMachine {
 
   /** Whether pfn is covered by the s2page array (memblock RAM). */
   isRamPfn(f: Pfn): boolean {
-    return this.s2pageAt(f) !== null;
+    const i = f - Number(this.lay.ramBase >> 12n);
+    return i >= 0 && i < this.lay.ramPages;
+  }
+
+  /** The RAM pfns [first, end) the s2page array covers. */
+  get ramPfns(): { readonly first: number; readonly end: number } {
+    const first = Number(this.lay.ramBase >> 12n);
+    return { first, end: first + this.lay.ramPages };
   }
 
   /** s2_page word 0: count (low 32) | vmid (high 32). */

@@ -47,11 +47,11 @@ export function* clearVmS2Range(k: Kcore, cpu: number, vmid: number, start: bigi
   if (vs !== VM_STATE.POWEROFF) return 0n;
   // The VM's SMMU banks stop translating before its pages are returned (smmu.ts emptyBank).
   yield* emptySmmuBanksOf(k, cpu, vmid);
-  const first = Number(start >> 12n);
   let last = Number((start + size) >> 12n);
   if (k.bug('clear-vm-s2-range-off-by-one')) last -= 1;
-  for (let f = first; f < last; f++) {
-    if (!am.isRamPfn(toPfn(f))) continue;
+  // Only RAM pfns have s2page entries (the range may cover 2^24 pages of anything).
+  const ram = am.ramPfns;
+  for (let f = Math.max(Number(start >> 12n), ram.first); f < Math.min(last, ram.end); f++) {
     yield* clearVmPage(k, cpu, vmid, toPfn(f));
   }
   return 0n;
