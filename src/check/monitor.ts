@@ -69,7 +69,8 @@ export class Checker implements KcoreObserver {
   readonly view: KcoreView;
   /** Every witness found, in order. */
   readonly violations: Witness[] = [];
-  readonly stats = { incremental: 0, full: 0, events: 0 };
+  /** KCore entries seen (handler enter events), incremental and full checks run, events seen. */
+  readonly stats = { entries: 0, incremental: 0, full: 0, events: 0 };
   private readonly inKcore = new Set<number>();
   /** Table pages by pfn. */
   private readonly tables = new Map<number, TablePage>();
@@ -205,8 +206,10 @@ export class Checker implements KcoreObserver {
   onEvent(e: KcoreEvent): void {
     this.stats.events++;
     if (e.kind === 'handler') {
-      if (e.phase === 'enter') this.inKcore.add(e.cpu);
-      else {
+      if (e.phase === 'enter') {
+        this.inKcore.add(e.cpu);
+        this.stats.entries++;
+      } else {
         this.inKcore.delete(e.cpu);
         if (this.inKcore.size === 0) {
           this.ownerBefore.clear();

@@ -43,6 +43,8 @@ export interface Progress {
   readonly sequences: number;
   readonly steps: number;
   readonly hypercalls: number;
+  /** Checked KCore entries (SequenceResult.kcoreEntries). */
+  readonly kcoreEntries: number;
   readonly failures: number;
   readonly pairs: number;
   readonly checks: number;
@@ -90,9 +92,10 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
   let sequences = 0;
   let steps = 0;
   let hypercalls = 0;
+  let kcoreEntries = 0;
   let lastProgress = 0;
   const progress = (): Progress => ({
-    elapsedMs: Date.now() - t0, sequences, steps, hypercalls, failures: failures.length, pairs: cov.pairs.size, checks: cov.checks.size,
+    elapsedMs: Date.now() - t0, sequences, steps, hypercalls, kcoreEntries, failures: failures.length, pairs: cov.pairs.size, checks: cov.checks.size,
   });
   const roundSize = opts.roundSize ?? 100;
   const arb = sequenceArb(opts.maxLength ?? 24);
@@ -113,6 +116,7 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
           sequences++;
           steps += res.steps;
           hypercalls += res.hypercalls;
+          kcoreEntries += res.kcoreEntries;
           if (opts.onProgress && Date.now() - lastProgress > 2000) {
             lastProgress = Date.now();
             opts.onProgress(progress());
