@@ -60,7 +60,7 @@ function progressLine(p: Progress & { jobs: number }): string {
   const secs = Math.max(0.001, p.elapsedMs / 1000);
   return `fuzz: ${secs.toFixed(0)}s  ${p.sequences} sequences  ${p.steps} steps (${(p.steps / secs).toFixed(0)}/s)  ` +
     `${p.hypercalls} checked hypercalls (${(p.hypercalls / secs).toFixed(0)}/s)  failures ${p.failures}  ` +
-    `coverage: ${p.pairs} (hypercall × state) pairs, ${p.checks} KCore checks fired` + (p.jobs > 1 ? `  [${p.jobs} jobs]` : '');
+    `coverage: ${p.pairs} (hypercall × state) pairs, KCore branches: ${p.checks} refusals, ${p.effects} effects` + (p.jobs > 1 ? `  [${p.jobs} jobs]` : '');
 }
 
 /** The report of a campaign, for people. */
@@ -69,7 +69,7 @@ export function formatCampaign(r: CampaignResult, jobs: number): string {
   const lines = [
     `${r.sequences} sequences, ${r.steps} steps, ${r.hypercalls} checked hypercalls in ${secs.toFixed(1)} s ` +
       `(${(r.steps / secs).toFixed(0)} steps/s, ${(r.hypercalls / secs).toFixed(0)} checked hypercalls/s, ${jobs} job${jobs > 1 ? 's' : ''})`,
-    `coverage: ${r.coverage.pairs.size} (hypercall × state) pairs, ${r.coverage.checks.size} distinct KCore checks fired`,
+    `coverage: ${r.coverage.pairs.size} (hypercall × state) pairs; KCore branches reached: ${r.coverage.checks.size} distinct refusals (check × reason), ${r.coverage.effects.size} distinct effects`,
   ];
   if (r.failures.length === 0) {
     lines.push('no failure found');

@@ -48,6 +48,8 @@ export interface Progress {
   readonly failures: number;
   readonly pairs: number;
   readonly checks: number;
+  /** Distinct KCore effects seen (Coverage.effects). */
+  readonly effects: number;
 }
 
 export interface Reproducer {
@@ -95,7 +97,7 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
   let kcoreEntries = 0;
   let lastProgress = 0;
   const progress = (): Progress => ({
-    elapsedMs: Date.now() - t0, sequences, steps, hypercalls, kcoreEntries, failures: failures.length, pairs: cov.pairs.size, checks: cov.checks.size,
+    elapsedMs: Date.now() - t0, sequences, steps, hypercalls, kcoreEntries, failures: failures.length, pairs: cov.pairs.size, checks: cov.checks.size, effects: cov.effects.size,
   });
   const roundSize = opts.roundSize ?? 100;
   const arb = sequenceArb(opts.maxLength ?? 24);

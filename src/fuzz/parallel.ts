@@ -13,7 +13,7 @@ export interface ParallelOptions extends Omit<CampaignOptions, 'shard' | 'onProg
   readonly onProgress?: (p: Progress & { readonly jobs: number }) => void;
 }
 
-type Serialised = Omit<CampaignResult, 'coverage'> & { coverage: { pairs: string[]; checks: string[] } };
+type Serialised = Omit<CampaignResult, 'coverage'> & { coverage: { pairs: string[]; checks: string[]; effects: string[] } };
 
 export async function runParallel(opts: ParallelOptions): Promise<CampaignResult> {
   if (opts.jobs <= 1) {
@@ -38,17 +38,22 @@ export async function runParallel(opts: ParallelOptions): Promise<CampaignResult
   })));
   const pairs = new Set<string>();
   const checks = new Set<string>();
-  for (const r of results) { r.coverage.pairs.forEach((x) => pairs.add(x)); r.coverage.checks.forEach((x) => checks.add(x)); }
+  const effects = new Set<string>();
+  for (const r of results) {
+    r.coverage.pairs.forEach((x) => pairs.add(x));
+    r.coverage.checks.forEach((x) => checks.add(x));
+    r.coverage.effects.forEach((x) => effects.add(x));
+  }
   const total = sum(results);
   return {
     ...total,
     elapsedMs: Math.max(...results.map((r) => r.elapsedMs)),
     failures: results.flatMap((r) => r.failures).sort((a, b) => a.reproducer.seed - b.reproducer.seed),
-    coverage: { pairs, checks },
+    coverage: { pairs, checks, effects },
   };
 }
 
-function sum(ps: readonly (Pick<Progress, 'elapsedMs' | 'sequences' | 'steps' | 'hypercalls' | 'kcoreEntries' | 'pairs' | 'checks'> & { failures: number | readonly unknown[] })[]): Progress {
+function sum(ps: readonly (Pick<Progress, 'elapsedMs' | 'sequences' | 'steps' | 'hypercalls' | 'kcoreEntries' | 'pairs' | 'checks' | 'effects'> & { failures: number | readonly unknown[] })[]): Progress {
   const live = ps.filter((p) => p !== undefined);
   return {
     elapsedMs: Math.max(0, ...live.map((p) => p.elapsedMs)),
@@ -59,5 +64,6 @@ function sum(ps: readonly (Pick<Progress, 'elapsedMs' | 'sequences' | 'steps' | 
     failures: live.reduce((a, p) => a + (typeof p.failures === 'number' ? p.failures : p.failures.length), 0),
     pairs: Math.max(0, ...live.map((p) => p.pairs)),
     checks: Math.max(0, ...live.map((p) => p.checks)),
+    effects: Math.max(0, ...live.map((p) => p.effects)),
   };
 }

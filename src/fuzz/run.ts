@@ -7,7 +7,9 @@
 import type { FuzzWorld } from './world.js';
 import { type Cmd, runCmd, resolve } from './commands.js';
 import { predict, postcondition, pageKind } from './oracle.js';
-import { HVC_NAME, HVC, MAX_VM_NUM, VM_STATE, VCPU_STATE } from '../kcore/constants.js';
+import { HVC_NAME, HVC, MAX_VM_NUM, VM_STATE, VCPU_STATE, HOSTVISOR, COREVISOR } from '../kcore/constants.js';
+import { esrEc } from '../arch/esr.js';
+import type { TraceEvent } from '../trace/events.js';
 
 export interface Finding {
   /** Index of the command after which it was found. */
@@ -31,14 +33,45 @@ export interface SequenceResult {
   readonly kcoreEntries: number;
 }
 
-/** Coverage of a campaign: (hypercall × abstract state) pairs, and the KCore checks that fired. */
+/**
+ * Coverage of a campaign: (hypercall × abstract state) pairs, and KCore's branches as far as its
+ * events show them — the checks that refused something (`checks`: where and why) and the kinds
+ * of effect it had (`effects`: accepted/refused per hypercall, ownership moves between kinds of
+ * principal, stage-2 maps by principal and level, grant/revoke count edges, state transitions,
+ * exit paths by class). (Code coverage through the V8 inspector costs about a third of the
+ * throughput, so the fuzzer counts outcomes instead.)
+ */
 export interface Coverage {
   readonly pairs: Set<string>;
   readonly checks: Set<string>;
+  readonly effects: Set<string>;
 }
 
 export function newCoverage(): Coverage {
-  return { pairs: new Set(), checks: new Set() };
+  return { pairs: new Set(), checks: new Set(), effects: new Set() };
+}
+
+/** The kind of principal an s2page owner is, for coverage keys. */
+function principalKind(owner: number): string {
+  return owner === HOSTVISOR ? 'host' : owner === COREVISOR ? 'kcore' : owner >= 1 && owner <= MAX_VM_NUM ? 'vm' : 'none';
+}
+
+/** Records what an event says KCore did (see Coverage). */
+export function noteCoverage(cov: Coverage, e: TraceEvent): void {
+  switch (e.kind) {
+    case 'kcore-halt': cov.checks.add(`${e.where}: ${e.code}`); return;
+    case 'hvc-ret': cov.effects.add(`${e.name} ${e.rejected ? 'refused' : 'accepted'}`); return;
+    case 'owner': cov.effects.add(`owner ${principalKind(e.from)} → ${principalKind(e.to)}`); return;
+    case 's2-map': cov.effects.add(`s2-map ${e.vmid === HOSTVISOR ? 'host' : 'vm'} level ${e.level}`); return;
+    case 'host-map': cov.effects.add(`host-map ${e.device ? 'device' : 'RAM'}`); return;
+    case 'host-unmap': cov.effects.add('host-unmap'); return;
+    case 'grant': cov.effects.add(`grant → count ${e.count === 1 ? '1' : 'n'}`); return;
+    case 'revoke': cov.effects.add(`revoke → count ${e.count === 0 ? '0' : 'n'}`); return;
+    case 'vm-state': cov.effects.add(`VM → ${e.state}`); return;
+    case 'vcpu-state': cov.effects.add(`vCPU → ${e.state}`); return;
+    case 'guest-exit': cov.effects.add(`exit EC 0x${esrEc(e.esr).toString(16)}${e.irq ? ' (IRQ)' : ''} → ${e.path}`); return;
+    default: return;
+  }
 }
 
 const NEG = 1n << 63n;
@@ -46,6 +79,7 @@ const NEG = 1n << 63n;
 /** Resets the world and runs `cmds`, stopping at the first finding. */
 export function runSequence(w: FuzzWorld, cmds: readonly Cmd[], seed: number, cov?: Coverage, onStep?: (i: number, c: Cmd) => void): SequenceResult {
   w.reset(seed);
+  w.eventHook = cov ? (e) => noteCoverage(cov, e) : null;
   let hypercalls = 0;
   for (let i = 0; i < cmds.length; i++) {
     const c = cmds[i]!;
@@ -67,7 +101,6 @@ export function runSequence(w: FuzzWorld, cmds: readonly Cmd[], seed: number, co
       return { finding: { step: i, kind: 'crash', name: 'simulator_crash', message: e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 6).join('\n')}` : ''}` : String(e) }, steps: i + 1, hypercalls, kcoreEntries: w.checker.stats.entries };
     }
     hypercalls += w.k.stats.hvc - hvcBefore;
-    if (cov) for (const ev of w.recent) if (ev.kind === 'kcore-halt') cov.checks.add(`${ev.where}: ${ev.code}`);
     if (!w.checker.busy) w.checker.checkIfChanged();   // (a KCore exit already checked, unless something happened since)
     if (w.violations.length > before) {
       const v = w.violations[before]!;

@@ -16,6 +16,6 @@ if (parentPort) {
   const r = runCampaign({ ...opts, onProgress: (p) => port.postMessage({ kind: 'progress', progress: p }) });
   port.postMessage({
     kind: 'done',
-    result: { ...r, coverage: { pairs: [...r.coverage.pairs], checks: [...r.coverage.checks] } },
+    result: { ...r, coverage: { pairs: [...r.coverage.pairs], checks: [...r.coverage.checks], effects: [...r.coverage.effects] } },
   });
 }

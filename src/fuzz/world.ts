@@ -96,6 +96,8 @@ export class FuzzWorld {
   crash: string | null = null;
   /** Sees every event (replay's text trace). */
   traceHook: ((r: TraceRecord) => void) | null = null;
+  /** Sees every event of the running sequence (the campaign's coverage). */
+  eventHook: ((e: TraceEvent) => void) | null = null;
 
   constructor(opts: WorldOptions = {}) {
     this.opts = opts;
@@ -193,6 +195,7 @@ export class FuzzWorld {
 
   private onEvent(e: TraceEvent): void {
     this.checker?.onTrace(e);
+    this.eventHook?.(e);
     this.recent.push(e);
     if (this.recent.length > 64) this.recent.shift();
   }

@@ -61,11 +61,19 @@ describe('the correct KCore', () => {
     // It explores: many (hypercall × state) pairs and many distinct KCore refusals.
     expect(r.coverage.pairs.size).toBeGreaterThan(100);
     expect(r.coverage.checks.size).toBeGreaterThan(20);
+    // … and KCore's effects: both answers of the state-changing calls, ownership moving both
+    // ways between the host and VMs, VM stage-2 maps, grants and revokes, exits on each path.
+    for (const e of ['VCPU_RUN accepted', 'VCPU_RUN refused', 'owner host → vm', 'owner vm → host', 's2-map vm level 3', 'grant → count 1', 'revoke → count 0']) {
+      expect([...r.coverage.effects], e).toContain(e);
+    }
+    expect([...r.coverage.effects].some((e) => e.endsWith('→ kcore')), 'an exit handled inside KCore').toBe(true);
+    expect([...r.coverage.effects].some((e) => e.endsWith('→ kserv')), 'an exit forwarded to KServ').toBe(true);
   }, 180_000);
 
   it('is deterministic: the same seed gives the same sequences and coverage', () => {
     const a = runCampaign({ seed: 11, timeMs: 60_000, iterations: 20 });
     const b = runCampaign({ seed: 11, timeMs: 60_000, iterations: 20 });
-    expect([a.steps, a.hypercalls, [...a.coverage.pairs].sort()]).toEqual([b.steps, b.hypercalls, [...b.coverage.pairs].sort()]);
+    expect([a.steps, a.hypercalls, a.kcoreEntries, [...a.coverage.pairs].sort(), [...a.coverage.effects].sort()])
+      .toEqual([b.steps, b.hypercalls, b.kcoreEntries, [...b.coverage.pairs].sort(), [...b.coverage.effects].sort()]);
   }, 120_000);
 });
