@@ -21,8 +21,8 @@ import { KcoreView } from '../check/view.js';
 import { assemble, toFlat } from '../asm/index.js';
 import { signImage, loadPrivateKey } from '../sim/keys.js';
 import { repoPath } from '../util/repo.js';
-import { vcpuAt, VCPU, SHARED_BYTES } from '../kcore/shared-abi.js';
-import { HOSTVISOR, COREVISOR, INVALID_MEM, HVC_NAME } from '../kcore/constants.js';
+import { vcpuAt, kvmAt, VCPU, KVM, SHARED_BYTES } from '../kcore/shared-abi.js';
+import { HOSTVISOR, COREVISOR, INVALID_MEM, HVC, HVC_NAME } from '../kcore/constants.js';
 import { EC } from '../arch/esr.js';
 import { IPAS } from './ipas.js';
 import { SMMU_BASE, DmaDevice } from '../board/smmu.js';
@@ -43,6 +43,10 @@ export interface WorldOptions {
   readonly fullEvery?: number;
 }
 
+/** How KServ boots a VM in a `boot` command (FuzzWorld.bootVm). */
+export const BOOT_HOWS = ['honest', 'tampered', 'misplaced', 'partial', 'remap-after'] as const;
+export type BootHow = (typeof BOOT_HOWS)[number];
+
 /** The page pools commands name by index (resolved to a pfn at execution time). */
 export interface Pools {
   /** Host pages the fuzzer owns and uses freely. */
@@ -54,6 +58,8 @@ export interface Pools {
   readonly kcore: readonly number[];
   /** Device pages and non-RAM: the UART, the GIC, an SMMU register page, pfn 0, beyond RAM, 2^36. */
   readonly other: readonly number[];
+  /** The host pages a `boot` command copies the image into (they move to the new VM when it verifies). */
+  readonly boot: readonly number[];
 }
 
 export type PageKindName = keyof Pools;
@@ -78,6 +84,8 @@ export class FuzzWorld {
   readonly view: KcoreView;
   readonly pools: Pools;
   readonly vmids: readonly [number, number];
+  /** First pfn of a 2 MB-aligned block of free host pages in the prepared world (for `bootVm`), or null. */
+  readonly boot2m: number | null;
   checker!: Checker;
   private sched!: Scheduler;
   private readonly snap: MachineSnapshot;
@@ -135,7 +143,7 @@ export class FuzzWorld {
       this.vcpus.set(`${v}:0`, { mboxRt: null, off: false });
       this.runTask(0, this.vmStep(0, v, 0, null, null));
     }
-    this.pools = this.makePools();
+    [this.pools, this.boot2m] = this.makePools();
     this.checker.rebuild();
     const found = this.checker.checkFull();
     // (With an injected bug the preparation itself may already break one: the sequences find it.)
@@ -147,7 +155,7 @@ export class FuzzWorld {
   }
 
   /** Pools of pfns by kind, from KCore's s2page array (what KServ may observe). */
-  private makePools(): Pools {
+  private makePools(): [Pools, number | null] {
     const view = this.view;
     // A VM's pages KServ can name: the ones behind the IPAs the puppet's commands use (by gfn,
     // which KServ knows), so "VM 1's page i" and "IPA i" meet often.
@@ -166,7 +174,23 @@ export class FuzzWorld {
     const kcore = [kc.first, kc.first + 1, kc.first + 2, Number(this.k.lay.s2pages >> 12n), Number(this.k.lay.hostPool >> 12n), Number(this.k.lay.vmPools >> 12n), kc.end - 1];
     const lastRam = Number((this.m.ramBase + BigInt(this.m.ramBytes)) >> 12n);
     const other = [0x09000, 0x08000, Number(SMMU_BASE >> 12n), 0, lastRam, 2 ** 36, 0x0a000, 0x40000 - 1];
-    return { host, vm1: vmPages(this.vmids[0]), vm2: vmPages(this.vmids[1]), kcore, other };
+    const boot2m = this.freeHostBlock(host);
+    const imagePages = Math.ceil(puppetImage().bytes.length / 4096);
+    const boot = boot2m === null ? host.slice(0, 1) : Array.from({ length: imagePages }, (_, p) => bootFirstPfn(boot2m) + p);
+    return [{ host, vm1: vmPages(this.vmids[0]), vm2: vmPages(this.vmids[1]), kcore, other, boot }, boot2m];
+  }
+
+  /** A 2 MB-aligned block of host pages nobody else uses (count 0), highest first. */
+  private freeHostBlock(host: readonly number[]): number | null {
+    const view = this.view;
+    const used = new Set(host);
+    const ram = [...view.ramPfns()];
+    for (let blk = Math.floor(ram[ram.length - 1]! / 512) * 512 - 512; blk >= ram[0]!; blk -= 512) {
+      let free = true;
+      for (let p = blk; p < blk + 512 && free; p++) free = view.s2page(p).owner === HOSTVISOR && view.s2page(p).count === 0 && !used.has(p);
+      if (free) return blk;
+    }
+    return null;
   }
 
   // ---- sequences ----
@@ -310,6 +334,43 @@ export class FuzzWorld {
     return rets;
   }
 
+  /**
+   * KServ boots a new VM with the puppet image the way QEMU and KVM do (REGISTER_KVM,
+   * REGISTER_VCPU, the signature into struct kvm, the image into a 2 MB host block at its offset,
+   * SET_BOOT_INFO, REMAP_VM_IMAGE per page, VERIFY_VM_IMAGES) — or with one lie: a byte changed
+   * after signing, the image remapped from pages the VM would not map at its IPA, a page left
+   * out, or a page remapped again after verification. Returns x0 of each hypercall.
+   */
+  *bootVm(cpu: number, how: BootHow): Gen<{ nr: number; args: bigint[]; ret: bigint }[]> {
+    const calls: { nr: number; args: bigint[]; ret: bigint }[] = [];
+    const call = function* (self: FuzzWorld, nr: number, args: bigint[]): Gen<bigint> {
+      const ret = yield* self.host.hvc(cpu, nr, args);
+      calls.push({ nr, args, ret });
+      return ret;
+    };
+    const refused = (r: bigint): boolean => r >= 1n << 63n;
+    if (this.boot2m === null) return calls;
+    const vmid = yield* call(this, HVC.REGISTER_KVM, []);
+    if (refused(vmid)) return calls;
+    if (refused(yield* call(this, HVC.REGISTER_VCPU, [vmid, 0n]))) return calls;
+    const img = puppetImage();
+    if (!(yield* this.host.writeBytes(cpu, kvmAt(this.sharedBase, Number(vmid)) + KVM.SIGNATURE, img.signature.subarray(0, 64)))) return calls;
+    const bytes = img.bytes.slice();
+    if (how === 'tampered') bytes[bytes.length >> 1]! ^= 0x01;
+    const first = bootFirstPfn(this.boot2m);
+    if (!(yield* this.host.writeBytes(cpu, first * 4096, bytes))) return calls;
+    const idx = yield* call(this, HVC.SET_BOOT_INFO, [vmid, BigInt(PUPPET_IPA), BigInt(bytes.length)]);
+    if (refused(idx)) return calls;
+    const pages = Math.ceil(bytes.length / 4096);
+    for (let p = 0; p < (how === 'partial' ? pages - 1 : pages); p++) {
+      const pfn = how === 'misplaced' ? this.pools.host[p % this.pools.host.length]! : first + p;
+      if (refused(yield* call(this, HVC.REMAP_VM_IMAGE, [vmid, BigInt(pfn), idx]))) return calls;
+    }
+    yield* call(this, HVC.VERIFY_VM_IMAGES, [vmid]);
+    if (how === 'remap-after') yield* call(this, HVC.REMAP_VM_IMAGE, [vmid, BigInt(this.pools.host[0]!), idx]);
+    return calls;
+  }
+
   /** The prepared VMs' pages behind the puppet's IPAs ("vmid:ipa" → pfn), as KServ knows them by gfn. */
   private readonly behind = new Map<string, number>();
 
@@ -327,6 +388,11 @@ export class FuzzWorld {
   hvcName(nr: number): string {
     return HVC_NAME.get(nr) ?? `HVC_${nr}`;
   }
+}
+
+/** The pfn a boot copies the image's first page to: its offset in the 2 MB block is its IPA's. */
+function bootFirstPfn(boot2m: number): number {
+  return boot2m + (PUPPET_IPA % 0x20_0000) / 4096;
 }
 
 let cachedPuppet: ReturnType<typeof signImage> | null = null;

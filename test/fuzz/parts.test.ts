@@ -1,15 +1,16 @@
 /**
  * Pieces of the fuzzer: the puppet's inline tables match src/fuzz/ipas.ts, the mailbox encoding,
- * the oracle's predictions on plain cases, and the world's restore being exact.
+ * the oracle's predictions on plain cases, the world's restore being exact, and KServ's boots
+ * (honest, and each lie KCore must refuse).
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { IPAS, SIZES } from '../../src/fuzz/ipas.js';
-import { mailboxWords } from '../../src/fuzz/commands.js';
+import { mailboxWords, runCmd } from '../../src/fuzz/commands.js';
 import { FuzzWorld } from '../../src/fuzz/world.js';
 import { predict } from '../../src/fuzz/oracle.js';
 import { runSequence } from '../../src/fuzz/run.js';
-import { HVC } from '../../src/kcore/constants.js';
+import { HVC, VM_STATE, HVC_NAME } from '../../src/kcore/constants.js';
 import { repoPath } from '../../src/util/repo.js';
 
 function quads(label: string): bigint[] {
@@ -56,5 +57,23 @@ describe('fuzzer parts', () => {
     expect(a).toEqual(b);
     expect(Buffer.compare(Buffer.from(memA), Buffer.from(memB))).toBe(0);
     expect(a.finding).toBeNull();
+  });
+
+  it('boot: an honest boot verifies; a tampered, misplaced or partial image and a remap after verification are refused', () => {
+    const outcome = (how: 'honest' | 'tampered' | 'misplaced' | 'partial' | 'remap-after'): string[] => {
+      world.reset(1);
+      const eff = runCmd(world, { t: 'boot', cpu: 0, how });
+      expect(world.violations).toEqual([]);
+      return eff.hvcs.map((h) => `${HVC_NAME.get(h.nr)}=${BigInt.asIntN(64, h.ret)}`);
+    };
+    const vm = (): number => world.view.vmState(Number(world.view.core('NEXT_VMID')) - 1);
+    expect(outcome('honest')).toEqual(['REGISTER_KVM=3', 'REGISTER_VCPU=0', 'SET_BOOT_INFO=0', 'REMAP_VM_IMAGE=0', 'REMAP_VM_IMAGE=0', 'VERIFY_VM_IMAGES=1']);
+    expect(vm()).toBe(VM_STATE.VERIFIED);
+    for (const how of ['tampered', 'misplaced', 'partial'] as const) {
+      const calls = outcome(how);
+      expect(calls.at(-1), how).toBe('VERIFY_VM_IMAGES=-1');
+      expect(vm(), how).toBe(VM_STATE.POWEROFF);
+    }
+    expect(outcome('remap-after').slice(-2)).toEqual(['VERIFY_VM_IMAGES=1', 'REMAP_VM_IMAGE=-22']);
   });
 });
