@@ -343,31 +343,32 @@ export class FuzzWorld {
    */
   *bootVm(cpu: number, how: BootHow): Gen<{ nr: number; args: bigint[]; ret: bigint }[]> {
     const calls: { nr: number; args: bigint[]; ret: bigint }[] = [];
-    const call = function* (self: FuzzWorld, nr: number, args: bigint[]): Gen<bigint> {
-      const ret = yield* self.host.hvc(cpu, nr, args);
+    const host = this.host;
+    const call = function* (nr: number, args: bigint[]): Gen<bigint> {
+      const ret = yield* host.hvc(cpu, nr, args);
       calls.push({ nr, args, ret });
       return ret;
     };
     const refused = (r: bigint): boolean => r >= 1n << 63n;
     if (this.boot2m === null) return calls;
-    const vmid = yield* call(this, HVC.REGISTER_KVM, []);
+    const vmid = yield* call(HVC.REGISTER_KVM, []);
     if (refused(vmid)) return calls;
-    if (refused(yield* call(this, HVC.REGISTER_VCPU, [vmid, 0n]))) return calls;
+    if (refused(yield* call(HVC.REGISTER_VCPU, [vmid, 0n]))) return calls;
     const img = puppetImage();
     if (!(yield* this.host.writeBytes(cpu, kvmAt(this.sharedBase, Number(vmid)) + KVM.SIGNATURE, img.signature.subarray(0, 64)))) return calls;
     const bytes = img.bytes.slice();
     if (how === 'tampered') bytes[bytes.length >> 1]! ^= 0x01;
     const first = bootFirstPfn(this.boot2m);
     if (!(yield* this.host.writeBytes(cpu, first * 4096, bytes))) return calls;
-    const idx = yield* call(this, HVC.SET_BOOT_INFO, [vmid, BigInt(PUPPET_IPA), BigInt(bytes.length)]);
+    const idx = yield* call(HVC.SET_BOOT_INFO, [vmid, BigInt(PUPPET_IPA), BigInt(bytes.length)]);
     if (refused(idx)) return calls;
     const pages = Math.ceil(bytes.length / 4096);
     for (let p = 0; p < (how === 'partial' ? pages - 1 : pages); p++) {
       const pfn = how === 'misplaced' ? this.pools.host[p % this.pools.host.length]! : first + p;
-      if (refused(yield* call(this, HVC.REMAP_VM_IMAGE, [vmid, BigInt(pfn), idx]))) return calls;
+      if (refused(yield* call(HVC.REMAP_VM_IMAGE, [vmid, BigInt(pfn), idx]))) return calls;
     }
-    yield* call(this, HVC.VERIFY_VM_IMAGES, [vmid]);
-    if (how === 'remap-after') yield* call(this, HVC.REMAP_VM_IMAGE, [vmid, BigInt(this.pools.host[0]!), idx]);
+    yield* call(HVC.VERIFY_VM_IMAGES, [vmid]);
+    if (how === 'remap-after') yield* call(HVC.REMAP_VM_IMAGE, [vmid, BigInt(this.pools.host[0]!), idx]);
     return calls;
   }
 
