@@ -7,8 +7,8 @@
  *  - on the spot, for the rules that are about a moment rather than a state: a page leaving a
  *    VM must already be zero (scrubbed), KCore must not write a live VM's page (integrity), and
  *    an exit must expose only what §2.4 allows;
- *  - fully (every table walked, the indexes rebuilt from memory) every `fullEvery` checks and on
- *    demand.
+ *  - fully (every table walked from memory, independent of the indexes) every `fullEvery` checks
+ *    and on demand; rebuild() resynchronises the indexes themselves.
  * It only reads: observing changes nothing in the run (DESIGN.md rule 6).
  *
  * The indexes (which table page is at which level of whose table, and which mappings point at a

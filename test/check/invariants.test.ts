@@ -9,7 +9,7 @@
  * the culprit, and that no other invariant does.
  *
  * Forged states bypass KCore's memory door, so the Checker sees them only in its full check
- * (checkFull rebuilds its indexes from memory) and, for the per-CPU, VMID and TLB rules it
+ * (checkFull walks every table from memory) and, for the per-CPU, VMID and TLB rules it
  * re-evaluates at every quiescent point, in checkNow.
  */
 import { describe, it, expect } from 'vitest';
