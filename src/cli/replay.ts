@@ -12,7 +12,7 @@ import { parseArgs } from './args.js';
 import { replay, type Reproducer } from '../fuzz/campaign.js';
 import { TextWriter } from '../trace/text.js';
 import { KCORE_BUGS } from '../kcore/kcore.js';
-import { BOOT_HOWS } from '../fuzz/world.js';
+import { cmdProblem } from '../fuzz/commands.js';
 
 const USAGE = `usage: sekvm-sim replay FILE [--quiet]
 
@@ -39,13 +39,13 @@ export function parseReproducer(text: string, file: string): Reproducer {
   if (typeof o.interleaveSeed !== 'number' || !Number.isInteger(o.interleaveSeed)) throw new UsageError(`${file}: "interleaveSeed" must be an integer`);
   if (!Array.isArray(o.bugs) || o.bugs.some((b) => !(KCORE_BUGS as readonly string[]).includes(b))) throw new UsageError(`${file}: "bugs" must list known bugs (${KCORE_BUGS.join(', ')})`);
   if (typeof o.switchProbability !== 'number' || !(o.switchProbability >= 0 && o.switchProbability <= 1)) throw new UsageError(`${file}: "switchProbability" must be a number from 0 to 1`);
-  for (const [i, c] of o.commands.entries()) {
-    if (typeof c !== 'object' || c === null || !['hvc', 'read', 'write', 'vm', 'smmu', 'dma', 'boot', 'par'].includes((c as { t?: string }).t ?? '')) {
-      throw new UsageError(`${file}: commands[${i}] is not a fuzz command (its "t" must be hvc, read, write, vm, smmu, dma, boot or par)`);
-    }
-    if (c.t === 'boot' && !(BOOT_HOWS as readonly string[]).includes(c.how)) {
-      throw new UsageError(`${file}: commands[${i}].how must be one of ${BOOT_HOWS.join(', ')}`);
-    }
+  for (const [i, c] of (o.commands as unknown[]).entries()) {
+    const problem = cmdProblem(c);
+    if (problem !== null) throw new UsageError(`${file}: commands[${i}] is not a fuzz command: ${problem}`);
+  }
+  const f = o.finding as Partial<Reproducer['finding']> | undefined;
+  if (typeof f !== 'object' || f === null || typeof f.name !== 'string' || typeof f.message !== 'string') {
+    throw new UsageError(`${file}: "finding" must have a "name" and a "message"`);
   }
   return o as Reproducer;
 }

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import type { FuzzWorld, PageKindName, BootHow } from './world.js';
+import { BOOT_HOWS as BOOT_HOW_NAMES } from './world.js';
 import { VM_RAM } from './world.js';
 import { IPAS, SIZES } from './ipas.js';
 export { IPAS };
@@ -143,6 +144,58 @@ function single(c: Cmd): Exclude<Cmd, { t: 'par' }> {
 
 function withCpu<C extends Exclude<Cmd, { t: 'par' }>>(c: C, cpu: number): C {
   return c.t === 'dma' ? c : { ...c, cpu };
+}
+
+// ---- checking a command read from a file ----
+
+const POOL_NAMES: readonly string[] = ['host', 'vm1', 'vm2', 'kcore', 'other', 'boot'] satisfies readonly Pool[];
+const isInt = (x: unknown, min: number, max: number): boolean => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
+const isHex = (x: unknown): boolean => typeof x === 'string' && /^0x[0-9a-f]{1,16}$/i.test(x);
+
+/** What is wrong with an argument read from JSON, or null. */
+function argProblem(a: unknown): string | null {
+  if (typeof a !== 'object' || a === null) return 'an argument must be an object';
+  const o = a as Record<string, unknown>;
+  switch (o.k) {
+    case 'lit': return isHex(o.v) ? null : '"lit" needs "v": a hex string of at most 64 bits';
+    case 'vm': return isInt(o.i, 0, 3) ? null : '"vm" needs "i" from 0 to 3';
+    case 'ipa': return isInt(o.i, 0, 1 << 20) ? null : '"ipa" needs a non-negative integer "i"';
+    case 'pfn':
+    case 'pa':
+      if (!POOL_NAMES.includes(o.pool as string)) return `"${o.k}" needs "pool": one of ${POOL_NAMES.join(', ')}`;
+      if (!isInt(o.i, 0, 1 << 20)) return `"${o.k}" needs a non-negative integer "i"`;
+      return o.k === 'pa' && !isInt(o.off, 0, 0xfff) ? '"pa" needs "off" from 0 to 0xfff' : null;
+    default: return `unknown argument kind ${JSON.stringify(o.k)} (lit, vm, ipa, pfn, pa)`;
+  }
+}
+
+/**
+ * What is wrong with a command read from JSON (a reproducer), or null: every field of its kind
+ * present, of the right type and in range, so running it cannot fail for want of one.
+ */
+export function cmdProblem(c: unknown): string | null {
+  if (typeof c !== 'object' || c === null) return 'a command must be an object';
+  const o = c as Record<string, unknown>;
+  const cpu = isInt(o.cpu, 0, 1) ? null : '"cpu" must be 0 or 1';
+  const args = (...as: unknown[]): string | null => { for (const a of as) { const p = argProblem(a); if (p) return p; } return null; };
+  switch (o.t) {
+    case 'hvc':
+      if (!isInt(o.nr, 0, 0xffff_ffff)) return '"nr" must be a hypercall number';
+      if (!Array.isArray(o.args) || o.args.length > 8) return '"args" must be an array of at most 8 arguments';
+      return cpu ?? args(...o.args);
+    case 'read': return cpu ?? args(o.pa);
+    case 'write': return cpu ?? args(o.pa) ?? (isHex(o.v) ? null : '"v" must be a hex string');
+    case 'vm':
+      if (!isInt(o.vm, 0, 1) || !isInt(o.vcpu, 0, 1)) return '"vm" and "vcpu" must be 0 or 1';
+      if (!isInt(o.op, 0, 255) || !isInt(o.count, 1, 255)) return '"op" must be 0..255 and "count" 1..255';
+      if (o.touch !== undefined && typeof o.touch !== 'boolean') return '"touch" must be true or false';
+      return cpu ?? args(o.a, o.b) ?? (o.propose === null ? null : args(o.propose));
+    case 'smmu': return cpu ?? (isInt(o.index, 0, 1) && isInt(o.reg, 0, Number(SMMU_SIZE) - 4) ? args(o.v) : '"index" must be 0 or 1 and "reg" an offset in the SMMU');
+    case 'dma': return isInt(o.index, 0, 1) && isInt(o.bank, 0, 255) && isHex(o.iova) && typeof o.write === 'boolean' ? null : '"dma" needs "index" 0 or 1, "bank", a hex "iova" and "write"';
+    case 'boot': return cpu ?? ((BOOT_HOW_NAMES as readonly unknown[]).includes(o.how) ? null : `"how" must be one of ${BOOT_HOW_NAMES.join(', ')}`);
+    case 'par': return cmdProblem(o.a) ?? cmdProblem(o.b);
+    default: return `unknown command ${JSON.stringify(o.t)} (hvc, read, write, vm, smmu, dma, boot, par)`;
+  }
 }
 
 // ---- describing ----

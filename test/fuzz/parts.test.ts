@@ -6,7 +6,8 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { IPAS, SIZES } from '../../src/fuzz/ipas.js';
-import { mailboxWords, runCmd } from '../../src/fuzz/commands.js';
+import { mailboxWords, runCmd, sequenceArb, cmdProblem } from '../../src/fuzz/commands.js';
+import fc from 'fast-check';
 import { FuzzWorld } from '../../src/fuzz/world.js';
 import { predict } from '../../src/fuzz/oracle.js';
 import { runSequence } from '../../src/fuzz/run.js';
@@ -75,5 +76,16 @@ describe('fuzzer parts', () => {
       expect(vm(), how).toBe(VM_STATE.POWEROFF);
     }
     expect(outcome('remap-after').slice(-2)).toEqual(['VERIFY_VM_IMAGES=1', 'REMAP_VM_IMAGE=-22']);
+  });
+
+  it('every generated command passes the reproducer check; malformed ones are named', () => {
+    for (const seq of fc.sample(sequenceArb(24), { seed: 3, numRuns: 500 })) {
+      for (const c of seq) expect(cmdProblem(c), JSON.stringify(c)).toBeNull();
+    }
+    expect(cmdProblem({ t: 'hvc' })).toMatch(/"nr"/);
+    expect(cmdProblem({ t: 'hvc', cpu: 0, nr: 8, args: [{ k: 'pfn', pool: 'nowhere', i: 0 }] })).toMatch(/"pool"/);
+    expect(cmdProblem({ t: 'vm', cpu: 0, vm: 0, vcpu: 0, op: 1, count: 1, a: { k: 'lit', v: 'zz' }, b: { k: 'lit', v: '0x1' }, propose: null })).toMatch(/hex/);
+    expect(cmdProblem({ t: 'par', a: { t: 'read', cpu: 0, pa: { k: 'ipa', i: 0 } }, b: { t: 'boot', cpu: 1, how: 'sneaky' } })).toMatch(/"how"/);
+    expect(cmdProblem({ t: 'jump' })).toMatch(/unknown command/);
   });
 });
