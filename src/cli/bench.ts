@@ -8,7 +8,8 @@
  * Exit status: 0 on success; 1 when a benchmark did not complete; 2 for bad flags or a bad cost
  * file (nothing ran).
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { parseArgs, intOption, type OptionSpec, type ParsedArgs } from './args.js';
@@ -102,6 +103,14 @@ async function apps(args: ParsedArgs): Promise<number> {
   const seed = Number(intOption(args, 'seed', 1n, 0n, 0xffff_ffffn));
   const svg = args.options.get('svg');
   if (svg === true) throw new UsageError('option --svg needs a file');
+  // Its directory must exist and be writable before the workloads run, not after.
+  if (svg !== undefined) {
+    try {
+      accessSync(dirname(resolve(svg)), constants.W_OK);
+    } catch {
+      throw new UsageError(`--svg ${svg}: cannot write there (does the directory ${dirname(svg)} exist?)`);
+    }
+  }
   const { costs, origin } = costsOf(args);
   const json = args.options.has('json');
   const tty = process.stderr.isTTY && !json;

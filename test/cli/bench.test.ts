@@ -34,6 +34,7 @@ describe('sekvm-sim bench: usage errors name the problem (nothing runs)', () => 
     [['apps', '--iterations', '8'], /--iterations does not apply to 'bench apps'/],
     [['apps', '--vms', '3'], /--vms: unknown value '3'/],
     [['micro', '--costs', '/nonexistent/costs.json'], /cannot read cost file/],
+    [['apps', '--workloads', 'apache', '--svg', '/nonexistent/dir/chart.svg'], /--svg .*cannot write there/],
   ];
   it.each(cases)('%j', async (argv, msg) => {
     await expect(bench.run(argv)).rejects.toThrow(UsageError);
