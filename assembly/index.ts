@@ -89,6 +89,8 @@ export function addCycles(cpu: i32, n: u64): void {
   pmuFold(h.cycles);
   h.cycles += n;
 }
+/** addCycles with the count as a double (whole, below 2^53): the host's hot path makes no BigInt. */
+export function addCyclesNum(cpu: i32, n: f64): void { addCycles(cpu, <u64>n); }
 /** Cycles per descriptor read of the hardware walker (0: walks cost nothing; cpu/stall.ts). */
 export function setWalkCost(c: u64): void { setWalkCostCore(c); }
 /** Walk stall cycles charged to `cpu`: 0 inside run(), 1 for charged host translations. */

@@ -37,9 +37,23 @@ export class KcoreViolation extends Error {
     readonly detail: string,
     readonly errno: bigint = code === 'pool-exhausted' || code === 'vmid-exhausted' ? KERR.ENOMEM : code === 'bad-argument' || code === 'bad-state' ? KERR.EINVAL : KERR.EPERM,
   ) {
-    super(`${where}: ${detail}`);
+    super(noStack(`${where}: ${detail}`));
+    Error.stackTraceLimit = savedStackLimit;
     this.name = 'KcoreViolation';
   }
+}
+
+/**
+ * A refusal is an expected outcome, not a crash: its stack is never shown, and capturing one
+ * per refused hypercall was a visible part of a fuzz campaign's time. `noStack` turns capture
+ * off for the Error constructor that runs next (the message is its argument); the constructor
+ * turns it back on.
+ */
+let savedStackLimit = Error.stackTraceLimit;
+function noStack(message: string): string {
+  savedStackLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  return message;
 }
 
 /** Fails a check: throws the violation (the dispatcher turns it into halt or reject). */

@@ -339,6 +339,11 @@ export class Machine {
     this.core.x.addCycles(cpu, n);
   }
 
+  /** addCycles for a whole number of cycles below 2^53 (the cost meter's charges: no BigInt). */
+  charge(cpu: number, n: number): void {
+    this.core.x.addCyclesNum(cpu, n);
+  }
+
   /**
    * Cycles each descriptor read of the hardware page-table walker costs (default 0: one cycle per
    * instruction and nothing else). Guest walks are charged as they happen inside run(); host

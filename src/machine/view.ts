@@ -51,6 +51,7 @@ export interface CoreExports {
   cpuInsns(cpu: number): bigint;
   cpuCycles(cpu: number): bigint;
   addCycles(cpu: number, n: bigint): void;
+  addCyclesNum(cpu: number, n: number): void;
   setWalkCost(c: bigint): void;
   cpuStall(cpu: number, which: number): bigint;
   getEl(cpu: number): number;

@@ -141,7 +141,7 @@ export class System {
     this.meter = new Meter(cfg.cpus);
     const costs = cfg.costs === undefined ? defaultCosts() : cfg.costs;
     if (costs !== null) {
-      this.meter.attach(costVector(costs), (cpu, cycles) => this.m.addCycles(cpu, BigInt(cycles)));
+      this.meter.attach(costVector(costs), (cpu, cycles) => this.m.charge(cpu, cycles));
       this.m.setWalkCost(costs.walk_step.cycles);
     }
     this.sched = new Scheduler(this.m, {
