@@ -148,7 +148,6 @@ function withCpu<C extends Exclude<Cmd, { t: 'par' }>>(c: C, cpu: number): C {
 
 // ---- checking a command read from a file ----
 
-const POOL_NAMES: readonly string[] = ['host', 'vm1', 'vm2', 'kcore', 'other', 'boot'] satisfies readonly Pool[];
 const isInt = (x: unknown, min: number, max: number): boolean => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
 const isHex = (x: unknown): boolean => typeof x === 'string' && /^0x[0-9a-f]{1,16}$/i.test(x);
 
@@ -162,7 +161,7 @@ function argProblem(a: unknown): string | null {
     case 'ipa': return isInt(o.i, 0, 1 << 20) ? null : '"ipa" needs a non-negative integer "i"';
     case 'pfn':
     case 'pa':
-      if (!POOL_NAMES.includes(o.pool as string)) return `"${o.k}" needs "pool": one of ${POOL_NAMES.join(', ')}`;
+      if (!ALL_POOLS.includes(o.pool as Pool)) return `"${o.k}" needs "pool": one of ${ALL_POOLS.join(', ')}`;
       if (!isInt(o.i, 0, 1 << 20)) return `"${o.k}" needs a non-negative integer "i"`;
       return o.k === 'pa' && !isInt(o.off, 0, 0xfff) ? '"pa" needs "off" from 0 to 0xfff' : null;
     default: return `unknown argument kind ${JSON.stringify(o.k)} (lit, vm, ipa, pfn, pa)`;
@@ -227,7 +226,9 @@ export function describeCmd(c: Cmd, hvcName: (nr: number) => string): string {
 
 // ---- generating ----
 
+/** The pools generated arguments draw from; 'boot' (the image pages) only host addresses use. */
 const POOLS: readonly Pool[] = ['host', 'vm1', 'vm2', 'kcore', 'other'];
+const ALL_POOLS: readonly Pool[] = [...POOLS, 'boot'];
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 
 const argArb: fc.Arbitrary<Arg> = fc.oneof(

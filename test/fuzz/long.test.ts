@@ -1,8 +1,9 @@
 /**
  * The long fuzz run: the correct KCore survives 10^6 fuzzed steps with zero violations and zero
  * simulator crashes. It runs the built CLI with two worker threads (one per core of the CI
- * machine); it runs under CI=true or FUZZ_LONG=1 and is skipped, loudly, otherwise. FUZZ_STEPS
- * changes the number of steps (e.g. for a quicker local check). The CLI runs as a child process
+ * machine). The full 10^6 steps run under CI=true or FUZZ_LONG=1 (~2.5 minutes on 2 cores);
+ * otherwise the same campaign runs 20,000 steps, so a developer's `npm test` still fuzzes the
+ * correct KCore through the CLI. FUZZ_STEPS sets the number of steps. The CLI runs as a child process
  * awaited asynchronously (a synchronous wait of many minutes blocks the test worker, and vitest
  * then reports its own RPC timeout as an error); a failure's reproducers are printed in full.
  */
@@ -13,15 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../../src/util/repo.js';
 
-const RUN = process.env.CI === 'true' || process.env.FUZZ_LONG === '1';
-const STEPS = Number(process.env.FUZZ_STEPS ?? 1_000_000);
+const FULL = process.env.CI === 'true' || process.env.FUZZ_LONG === '1';
+const STEPS = Number(process.env.FUZZ_STEPS ?? (FULL ? 1_000_000 : 20_000));
 
 describe('the correct KCore under a long fuzz campaign', () => {
-  if (!RUN) {
-    it.skip(`${STEPS} fuzzed steps (set FUZZ_LONG=1 or CI=true to run; ~10 minutes on 2 cores)`, () => {});
-    console.warn(`\n!!!!!!!! SKIPPING the ${STEPS}-step fuzz campaign: set FUZZ_LONG=1 (CI=true runs it) !!!!!!!!\n`);
-    return;
-  }
+  if (!FULL) console.warn(`\nthe fuzz campaign runs ${STEPS} steps here; set FUZZ_LONG=1 (CI=true does) for the full 10^6\n`);
   it(`survives ${STEPS} steps with no violation and no crash`, async () => {
     const cli = repoPath('dist', 'cli.js');
     expect(existsSync(cli), 'dist/cli.js missing: npm test builds it first').toBe(true);
