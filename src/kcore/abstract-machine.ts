@@ -254,10 +254,8 @@ export class AbstractMachine {
 
   /** Physical address of pfn's s2_page entry, or null if pfn is not RAM. */
   private s2pageAt(f: Pfn): bigint | null {
-    const first = Number(this.lay.ramBase >> 12n);
-    const i = f - first;
-    if (i < 0 || i >= this.lay.ramPages) return null;
-    return this.lay.s2pages + BigInt(i * S2PAGE_BYTES);
+    if (!this.isRamPfn(f)) return null;
+    return this.lay.s2pages + BigInt((f - Number(this.lay.ramBase >> 12n)) * S2PAGE_BYTES);
   }
 
   /** Whether pfn is covered by the s2page array (memblock RAM). */
