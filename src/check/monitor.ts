@@ -17,6 +17,7 @@
  */
 import type { Machine } from '../machine/machine.js';
 import type { KcoreEvent, KcoreObserver } from '../kcore/observe.js';
+import type { LockId } from '../kcore/locks.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { KcoreLayout } from '../kcore/layout.js';
 import { S2PAGE_BYTES, VM_INFO_BYTES, VMI } from '../kcore/layout.js';
@@ -63,6 +64,15 @@ export interface CheckerIndex {
   /** Table pages by pfn. */
   readonly tables: ReadonlyMap<number, TablePage>;
   readonly rmap: ReadonlyMap<number, ReadonlySet<string>>;
+}
+
+/** Whether `locks` has the lock of `kind` (for npt: principal v's). */
+function holds(locks: readonly LockId[], kind: string, v: number): boolean {
+  for (let i = 0; i < locks.length; i++) {
+    const l = locks[i]!;
+    if (l.kind === kind && (kind !== 'npt' || l.v === v)) return true;
+  }
+  return false;
 }
 
 export class Checker implements KcoreObserver {
@@ -224,22 +234,24 @@ export class Checker implements KcoreObserver {
       if (!e.acquire && e.lock.kind === 's2page') this.checkScrubbed(e.cpu);
       return;
     }
-    if (e.kind !== 'access') return;
-    const pa = e.pa;
+  }
+
+  access(cpu: number, pa: number, size: number, write: boolean, value: bigint, old: bigint, locks: readonly LockId[]): void {
+    this.stats.events++;
     const pfn = Math.floor(pa / 4096);
-    if (e.size === 8) this.checkLocks(e.cpu, pa, pfn, e.locks, e.write);
-    if (!e.write) return;
-    if (e.size === 4096) {
-      this.pageWritten(e.cpu, pfn);
+    if (size === 8) this.checkLocks(cpu, pa, pfn, locks, write);
+    if (!write) return;
+    if (size === 4096) {
+      this.pageWritten(cpu, pfn);
       return;
     }
     if (pa >= this.s2pagesStart && pa < this.s2pagesEnd) {
-      this.s2pageWritten(pa, e.value, e.old);
+      this.s2pageWritten(pa, value, old);
       return;
     }
     const t = this.tables.get(pfn);
     if (t !== undefined) {
-      this.descriptorWritten(t, BigInt(pa), e.value, e.old);
+      this.descriptorWritten(t, BigInt(pa), value, old);
       return;
     }
     if (pa >= this.vmInfoStart && pa < this.vmInfoEnd) {
@@ -257,8 +269,8 @@ export class Checker implements KcoreObserver {
     // A store outside KCore's region: shared data (host pages) is fine, a live VM's page is not.
     const owner = this.view.s2page(pfn).owner;
     if (owner >= 1 && owner <= MAX_VM_NUM && liveVm(this.view, owner)) {
-      this.report([{ invariant: 'vm_page_integrity', pfn, vmid: owner, cpu: e.cpu,
-        message: `KCore on pCPU ${e.cpu} stored to PA 0x${pa.toString(16)}, a page of live VM ${owner}` }]);
+      this.report([{ invariant: 'vm_page_integrity', pfn, vmid: owner, cpu,
+        message: `KCore on pCPU ${cpu} stored to PA 0x${pa.toString(16)}, a page of live VM ${owner}` }]);
     }
   }
 
@@ -267,27 +279,29 @@ export class Checker implements KcoreObserver {
    * the s2page array under s2pages_lock, principal v's stage-2 table under shadow_pt_lock(v),
    * the SMMU tables under spt_lock.
    */
-  private checkLocks(cpu: number, pa: number, pfn: number, locks: readonly { kind: string; v: number }[], write: boolean): void {
-    let need: { kind: string; v: number; name: string } | null = null;
-    if (pa >= this.s2pagesStart && pa < this.s2pagesEnd) need = { kind: 's2page', v: 0, name: 's2pages_lock' };
+  private checkLocks(cpu: number, pa: number, pfn: number, locks: readonly LockId[], write: boolean): void {
+    let kind: 's2page' | 'spt' | 'npt';
+    let v = 0;
+    if (pa >= this.s2pagesStart && pa < this.s2pagesEnd) kind = 's2page';
     else {
       const t = this.tables.get(pfn);
       if (t === undefined) return;
       const o = t.owner;
-      if (o.kind === 'smmu') need = { kind: 'spt', v: 0, name: 'spt_lock' };
+      if (o.kind === 'smmu') kind = 'spt';
       else {
-        const v = o.kind === 'host' ? HOSTVISOR : o.kind === 'el2' ? COREVISOR : o.v;
-        need = { kind: 'npt', v, name: `shadow_pt_lock(${v})` };
+        kind = 'npt';
+        v = o.kind === 'host' ? HOSTVISOR : o.kind === 'el2' ? COREVISOR : o.v;
       }
     }
-    const holds = (kind: string, v: number): boolean => locks.some((l) => l.kind === kind && (kind !== 'npt' || l.v === v));
     // A host stage-2 entry is written only while the ownership it depends on cannot change:
     // map_page_host and clear_pfn_host run inside s2pages_lock (MemAux.c), so no page can be
     // handed to a VM between the owner check and the host mapping.
-    if (write && need.kind === 'npt' && need.v === HOSTVISOR && !holds('s2page', 0)) need = { kind: 's2page', v: 0, name: 's2pages_lock (a host stage-2 entry depends on page ownership)' };
-    else if (holds(need.kind, need.v)) return;
+    let name: string;
+    if (write && kind === 'npt' && v === HOSTVISOR && !holds(locks, 's2page', 0)) name = 's2pages_lock (a host stage-2 entry depends on page ownership)';
+    else if (holds(locks, kind, v)) return;
+    else name = kind === 's2page' ? 's2pages_lock' : kind === 'spt' ? 'spt_lock' : `shadow_pt_lock(${v})`;
     this.report([{ invariant: 'lock_discipline', cpu,
-      message: `KCore on pCPU ${cpu} ${write ? 'wrote' : 'read'} 0x${pa.toString(16)} without holding ${need.name} (held: ${locks.map((l) => `${l.kind}${l.kind === 'npt' || l.kind === 'vm' ? `(${l.v})` : ''}`).join(', ') || 'none'})` }]);
+      message: `KCore on pCPU ${cpu} ${write ? 'wrote' : 'read'} 0x${pa.toString(16)} without holding ${name} (held: ${locks.map((l) => `${l.kind}${l.kind === 'npt' || l.kind === 'vm' ? `(${l.v})` : ''}`).join(', ') || 'none'})` }]);
   }
 
   /**

@@ -12,7 +12,7 @@
 import type { Machine } from '../machine/machine.js';
 import type { Scheduler } from '../sim/sched.js';
 import { POINT, type Gen } from '../sim/task.js';
-import type { Meter } from '../cost/meter.js';
+import { Meter } from '../cost/meter.js';
 import type { Component } from '../cost/primitives.js';
 import { bug } from '../util/result.js';
 import type { Pa, Pfn } from '../arch/addr.js';
@@ -29,7 +29,13 @@ export class AbstractMachine {
   private readonly held: LockId[][];
   private observer: KcoreObserver | null = null;
   /** Component charged for the work (el2 for KCore/KVM's EL2 code). */
-  comp: Component = 'el2';
+  readonly comp: Component = 'el2';
+  // The door runs for every KCore access: RAM's bounds as numbers and the meter's counters of
+  // the two accesses, looked up once.
+  private readonly ramBase: number;
+  private readonly ramBytes: number;
+  private readonly loadSlot = Meter.slot(this.comp, 'mem_load');
+  private readonly storeSlot = Meter.slot(this.comp, 'mem_store');
 
   constructor(
     readonly m: Machine,
@@ -38,6 +44,8 @@ export class AbstractMachine {
     private sched: Scheduler | null,
   ) {
     this.held = Array.from({ length: m.cpus }, () => []);
+    this.ramBase = Number(m.ramBase);
+    this.ramBytes = m.ramBytes;
   }
 
   setScheduler(s: Scheduler | null): void {
@@ -59,8 +67,8 @@ export class AbstractMachine {
   // ---- memory ----
 
   private idx64(a: Pa): number {
-    const off = a - Number(this.m.ramBase);
-    if (off < 0 || off + 8 > this.m.ramBytes || (off & 7) !== 0) bug(`KCore access outside RAM or unaligned at 0x${a.toString(16)}`);
+    const off = a - this.ramBase;
+    if (off < 0 || off + 8 > this.ramBytes || (off & 7) !== 0) bug(`KCore access outside RAM or unaligned at 0x${a.toString(16)}`);
     return off >> 3;
   }
 
@@ -87,8 +95,8 @@ export class AbstractMachine {
    */
   private load(cpu: number, a: Pa): bigint {
     const v = this.m.ram64()[this.idx64(a)]!;
-    this.meter.count(cpu, this.comp, 'mem_load');
-    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: false, value: v, old: v, locks: this.held[cpu]! });
+    this.meter.countSlot(cpu, this.loadSlot);
+    if (this.observer !== null) this.observer.access(cpu, a, 8, false, v, v, this.held[cpu]!);
     return v;
   }
 
@@ -96,10 +104,11 @@ export class AbstractMachine {
     const ram = this.m.ram64();
     const i = this.idx64(a);
     const old = ram[i]!;
-    ram[i] = BigInt.asUintN(64, v);
+    const nv = BigInt.asUintN(64, v);
+    ram[i] = nv;
     this.m.noteWrite(a, 8);
-    this.meter.count(cpu, this.comp, 'mem_store');
-    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: a, size: 8, write: true, value: BigInt.asUintN(64, v), old, locks: this.held[cpu]! });
+    this.meter.countSlot(cpu, this.storeSlot);
+    if (this.observer !== null) this.observer.access(cpu, a, 8, true, nv, old, this.held[cpu]!);
   }
 
   /** Reports that KCore starts or stops running on `cpu` (observers check at these boundaries). */
@@ -394,7 +403,7 @@ export class AbstractMachine {
     this.m.zeroPhys(at, 4096);
     this.meter.count(cpu, this.comp, 'page_zero');
     this.meter.count(cpu, this.comp, 'dcache_clean_4k');
-    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: true, value: 0n, old: 0n, locks: this.held[cpu]! });
+    if (this.observer !== null) this.observer.access(cpu, Number(at), 4096, true, 0n, 0n, this.held[cpu]!);
   }
 
   /** Reads a page's bytes (image verification, encryption: reads through KCore's linear map). */
@@ -402,7 +411,7 @@ export class AbstractMachine {
     yield* this.point(cpu);
     this.meter.count(cpu, this.comp, 'page_copy');
     const at = BigInt(f) << 12n;
-    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: false, value: 0n, old: 0n, locks: this.held[cpu]! });
+    if (this.observer !== null) this.observer.access(cpu, Number(at), 4096, false, 0n, 0n, this.held[cpu]!);
     return this.m.readPhys(at, 4096);
   }
 
@@ -412,7 +421,7 @@ export class AbstractMachine {
     this.meter.count(cpu, this.comp, 'page_copy');
     const at = BigInt(f) << 12n;
     this.m.writePhys(at, bytes);
-    if (this.observer) this.observer.onEvent({ kind: 'access', cpu, pa: Number(at), size: 4096, write: true, value: 0n, old: 0n, locks: this.held[cpu]! });
+    if (this.observer !== null) this.observer.access(cpu, Number(at), 4096, true, 0n, 0n, this.held[cpu]!);
   }
 
   /** Charges a primitive without memory effect (exception entry, register moves, crypto…). */

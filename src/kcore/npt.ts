@@ -105,16 +105,20 @@ export interface Leaf {
   readonly ptePa: Pa;
 }
 
-/** walk_s2pt / get_leaf: the entry that ends the walk for `addr`. */
+/**
+ * walk_s2pt / get_leaf: the entry that ends the walk for `addr` (an invalid entry, a block or a
+ * page). One address needs no visitor: like SeKVM's walk_pgd/walk_pud/walk_pmd/walk_pte, it
+ * reads one descriptor per level and follows table descriptors down.
+ */
 export function* getLeaf(mem: PtMem, geo: PtGeometry, addr: number): Gen<Leaf> {
-  let found: Leaf = { pte: 0n, level: geo.startLevel, ptePa: geo.root };
-  yield* walk(mem, geo, addr, 1, {
-    flags: VISIT_LEAF,
-    *visit(ctx) {
-      found = { pte: ctx.old, level: ctx.level, ptePa: ctx.ptePa };
-    },
-  });
-  return found;
+  if (addr < 0 || addr >= 2 ** geo.inputBits) return { pte: 0n, level: geo.startLevel, ptePa: geo.root };
+  let table = geo.root;
+  for (let level = geo.startLevel; ; level++) {
+    const ptePa = (table + indexAt(geo, level, addr) * 8) as Pa;
+    const d = yield* mem.read(ptePa);
+    if (!isTable(d, level)) return { pte: d, level, ptePa };
+    table = Number(d & D_ADDR_MASK) as Pa;
+  }
 }
 
 /** Allocates a zeroed table page for a walk, or returns null when the pool is exhausted. */
@@ -129,36 +133,34 @@ export type MapResult = 'mapped' | 'existing' | 'no-memory';
  * 'existing' and nothing is written.
  */
 export function* mapLeaf(mem: PtMem, geo: PtGeometry, addr: number, level: number, pte: bigint, alloc: TableAlloc): Gen<MapResult> {
-  let result: MapResult = 'mapped';
-  yield* walk(mem, geo, addr, 1, {
-    flags: VISIT_LEAF,
-    *visit(ctx, _kind, m) {
-      if (result !== 'mapped') return;
-      if (ctx.level === level) {
-        if (ctx.old !== 0n) { result = 'existing'; return; }
-        yield* m.write(ctx.ptePa, pte);
-        return;
-      }
-      if (isValid(ctx.old)) { result = 'existing'; return; }
-      const t = yield* alloc();
-      if (t === null) { result = 'no-memory'; return; }
-      yield* m.write(ctx.ptePa, BigInt(t) | 3n);
-    },
-  });
-  return result;
+  if (addr < 0 || addr >= 2 ** geo.inputBits || level < geo.startLevel || level > 3) return 'existing';
+  let table = geo.root;
+  for (let l = geo.startLevel; ; l++) {
+    const ptePa = (table + indexAt(geo, l, addr) * 8) as Pa;
+    const d = yield* mem.read(ptePa);
+    if (l === level) {
+      // A table where a block is asked for is an existing mapping too (SeKVM's set_npt panics).
+      if (d !== 0n) return 'existing';
+      yield* mem.write(ptePa, pte);
+      return 'mapped';
+    }
+    if (isTable(d, l)) {
+      table = Number(d & D_ADDR_MASK) as Pa;
+      continue;
+    }
+    if (isValid(d)) return 'existing';
+    const t = yield* alloc();
+    if (t === null) return 'no-memory';
+    yield* mem.write(ptePa, BigInt(t) | 3n);
+    table = t;
+  }
 }
 
-/** Writes `pte` (usually 0) over the leaf for `addr` if there is one; returns the old value. */
+/** Writes `pte` (usually 0) over the leaf for `addr` if it is valid; returns the old value. */
 export function* setLeaf(mem: PtMem, geo: PtGeometry, addr: number, pte: bigint): Gen<bigint> {
-  let old = 0n;
-  yield* walk(mem, geo, addr, 1, {
-    flags: VISIT_LEAF,
-    *visit(ctx, _kind, m) {
-      old = ctx.old;
-      if (isValid(ctx.old)) yield* m.write(ctx.ptePa, pte);
-    },
-  });
-  return old;
+  const leaf = yield* getLeaf(mem, geo, addr);
+  if (isValid(leaf.pte) && addr >= 0 && addr < 2 ** geo.inputBits) yield* mem.write(leaf.ptePa, pte);
+  return leaf.pte;
 }
 
 /** Calls `f` for every valid leaf in [start, start + size) (checks, summaries, teaching views). */

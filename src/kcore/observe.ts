@@ -6,12 +6,6 @@ import type { LockId } from './locks.js';
 
 export type KcoreEvent =
   /**
-   * A load or store by KCore (size 8), or a whole-page read/write/zero (size 4096; value and old
-   * are 0). `locks` is KCore's live list of the pCPU's held locks: read it during the call, do
-   * not keep it.
-   */
-  | { readonly kind: 'access'; readonly cpu: number; readonly pa: number; readonly size: number; readonly write: boolean; readonly value: bigint; readonly old: bigint; readonly locks: readonly LockId[] }
-  /**
    * KCore starts (`enter`) or stops (`exit`) running on a pCPU: a host hypercall, a host stage-2
    * fault, or the EL2 part of VCPU_RUN (which exits to the guest and enters again on each VM
    * exit). Between an exit and the next enter the pCPU runs the host or a guest.
@@ -23,4 +17,11 @@ export type KcoreEvent =
 
 export interface KcoreObserver {
   onEvent(e: KcoreEvent): void;
+  /**
+   * A load or store by KCore (size 8), or a whole-page read/write/zero (size 4096; value and old
+   * are 0). `locks` is KCore's live list of the pCPU's held locks: read it during the call, do
+   * not keep it. Accesses are KCore's most frequent event, so they come as arguments, not as an
+   * event object.
+   */
+  access(cpu: number, pa: number, size: number, write: boolean, value: bigint, old: bigint, locks: readonly LockId[]): void;
 }
