@@ -22,7 +22,7 @@ import {
 } from './layout.js';
 import { HYPSEC_MAX_VCPUS } from './constants.js';
 import type { LockId } from './locks.js';
-import type { KcoreObserver } from './observe.js';
+import type { KcoreObserver, KcoreEvent } from './observe.js';
 
 export class AbstractMachine {
   /** Locks held by each pCPU, in acquisition order. */
@@ -36,6 +36,13 @@ export class AbstractMachine {
   private readonly ramBytes: number;
   private readonly loadSlot = Meter.slot(this.comp, 'mem_load');
   private readonly storeSlot = Meter.slot(this.comp, 'mem_store');
+  private readonly slots = {
+    lock: Meter.slot(this.comp, 'lock'), lock_spin: Meter.slot(this.comp, 'lock_spin'), unlock: Meter.slot(this.comp, 'unlock'),
+    dmb: Meter.slot(this.comp, 'dmb'), dsb: Meter.slot(this.comp, 'dsb'), isb: Meter.slot(this.comp, 'isb'),
+  };
+  private readonly lockBase: number;
+  /** Handler, lock and barrier events are values: made once and reused (observers only read them). */
+  private readonly events = new EventCache();
 
   constructor(
     readonly m: Machine,
@@ -46,6 +53,7 @@ export class AbstractMachine {
     this.held = Array.from({ length: m.cpus }, () => []);
     this.ramBase = Number(m.ramBase);
     this.ramBytes = m.ramBytes;
+    this.lockBase = Number(lay.base) + LOCKS_OFF;
   }
 
   setScheduler(s: Scheduler | null): void {
@@ -72,6 +80,15 @@ export class AbstractMachine {
     return off >> 3;
   }
 
+  /** Whether the scheduler switches to another pCPU's hypervisor code here (an interleaving point). */
+  private interleave(cpu: number): boolean {
+    return this.sched !== null && this.sched.wantYield(cpu);
+  }
+
+  // Every access below takes its interleaving point inline (`if (this.interleave(cpu)) yield
+  // POINT`) rather than through a nested generator: a generator level costs ~20 ns and KCore
+  // makes millions of accesses.
+
   /** An interleaving point: maybe let another pCPU's hypervisor code run. */
   *point(cpu: number): Gen {
     if (this.sched !== null && this.sched.wantYield(cpu)) yield POINT;
@@ -79,13 +96,13 @@ export class AbstractMachine {
 
   /** Loads a u64 of KCore-visible memory (KCore's own region, page tables, or shared data). */
   *ld(cpu: number, a: Pa): Gen<bigint> {
-    yield* this.point(cpu);
+    if (this.interleave(cpu)) yield POINT;
     return this.load(cpu, a);
   }
 
   /** Stores a u64. */
   *st(cpu: number, a: Pa, v: bigint): Gen {
-    yield* this.point(cpu);
+    if (this.interleave(cpu)) yield POINT;
     this.store(cpu, a, v);
   }
 
@@ -111,25 +128,30 @@ export class AbstractMachine {
     if (this.observer !== null) this.observer.access(cpu, a, 8, true, nv, old, this.held[cpu]!);
   }
 
+  /**
+   * n consecutive u64s at `a`, each counted and observed as a load, behind one interleaving
+   * point: for a register context one pCPU moves at a time (a vCPU's shadow context, which only
+   * the pCPU it is ACTIVE on touches; the pCPU's own per-CPU area).
+   */
+  private loadWords(cpu: number, a: Pa, n: number): bigint[] {
+    const out = new Array<bigint>(n);
+    for (let i = 0; i < n; i++) out[i] = this.load(cpu, (a + i * 8) as Pa);
+    return out;
+  }
+
+  private storeWords(cpu: number, a: Pa, vs: readonly bigint[]): void {
+    for (let i = 0; i < vs.length; i++) this.store(cpu, (a + i * 8) as Pa, vs[i]!);
+  }
+
   /** Reports that KCore starts or stops running on `cpu` (observers check at these boundaries). */
   handler(cpu: number, phase: 'enter' | 'exit', what: 'hvc' | 'host-fault' | 'vcpu-run'): void {
-    if (this.observer) this.observer.onEvent({ kind: 'handler', cpu, phase, what });
-  }
-
-  private *ldAt(cpu: number, base: bigint, off: number): Gen<bigint> {
-    yield* this.point(cpu);
-    return this.load(cpu, (Number(base) + off) as Pa);
-  }
-
-  private *stAt(cpu: number, base: bigint, off: number, v: bigint): Gen {
-    yield* this.point(cpu);
-    this.store(cpu, (Number(base) + off) as Pa, v);
+    if (this.observer !== null) this.observer.onEvent(this.events.handler(cpu, phase, what));
   }
 
   // ---- locks (ticket locks in KCore's lock page; Coq LockOps: wait_lock/pass_lock) ----
 
   private lockPa(l: LockId): Pa {
-    return (Number(this.lay.base) + LOCKS_OFF + l.word * 8) as Pa;
+    return (this.lockBase + l.word * 8) as Pa;
   }
 
   /**
@@ -138,27 +160,28 @@ export class AbstractMachine {
    */
   *acquire(cpu: number, l: LockId): Gen {
     const held = this.held[cpu]!;
-    for (const h of held) {
+    for (let i = 0; i < held.length; i++) {
+      const h = held[i]!;
       if (h.rank >= l.rank) bug(`lock order: ${l.name} acquired on pCPU ${cpu} while holding ${h.name}`);
     }
-    yield* this.point(cpu);
-    const idx = this.idx64(this.lockPa(l));
-    const ram = this.m.ram64();
-    const word = ram[idx]!;
+    if (this.interleave(cpu)) yield POINT;
+    const pa = this.lockPa(l);
+    const idx = this.idx64(pa);
+    const word = this.m.ram64()[idx]!;
     const ticket = word >> 32n;
-    ram[idx] = ((ticket + 1n) << 32n) | (word & 0xffff_ffffn);
-    this.m.noteWrite(this.lockPa(l), 8);
-    this.meter.count(cpu, this.comp, 'lock');
+    this.m.ram64()[idx] = ((ticket + 1n) << 32n) | (word & 0xffff_ffffn);
+    this.m.noteWrite(pa, 8);
+    this.meter.countSlot(cpu, this.slots.lock);
     let spins = 0;
-    while ((ram[idx]! & 0xffff_ffffn) !== (ticket & 0xffff_ffffn)) {
-      this.meter.count(cpu, this.comp, 'lock_spin');
+    while ((this.m.ram64()[idx]! & 0xffff_ffffn) !== (ticket & 0xffff_ffffn)) {
+      this.meter.countSlot(cpu, this.slots.lock_spin);
       if (++spins > 10_000_000) bug(`${l.name} never released (pCPU ${cpu} spun 10^7 times)`);
       yield POINT;   // spinning: someone else holds it, let them run
     }
     held.push(l);
-    if (this.observer) this.observer.onEvent({ kind: 'lock', cpu, lock: l, acquire: true });
-    yield* this.barrier(cpu, 'dsb');
-    yield* this.barrier(cpu, 'isb');
+    if (this.observer !== null) this.observer.onEvent(this.events.lock(cpu, l, true));
+    this.fence(cpu, 'dsb');
+    this.fence(cpu, 'isb');
   }
 
   /** Releases `l` (barrier, then serve the next ticket). Releasing a lock not held is a KCore bug. */
@@ -166,17 +189,18 @@ export class AbstractMachine {
     const held = this.held[cpu]!;
     const i = held.lastIndexOf(l);
     if (i < 0) bug(`lock ${l.name} released on pCPU ${cpu} without being held`);
-    yield* this.barrier(cpu, 'dsb');
-    yield* this.barrier(cpu, 'isb');
+    this.fence(cpu, 'dsb');
+    this.fence(cpu, 'isb');
     held.splice(i, 1);
-    const idx = this.idx64(this.lockPa(l));
+    const pa = this.lockPa(l);
+    const idx = this.idx64(pa);
     const ram = this.m.ram64();
     const word = ram[idx]!;
     ram[idx] = (word & 0xffff_ffff_0000_0000n) | ((word + 1n) & 0xffff_ffffn);
-    this.m.noteWrite(this.lockPa(l), 8);
-    this.meter.count(cpu, this.comp, 'unlock');
-    if (this.observer) this.observer.onEvent({ kind: 'lock', cpu, lock: l, acquire: false });
-    yield* this.point(cpu);
+    this.m.noteWrite(pa, 8);
+    this.meter.countSlot(cpu, this.slots.unlock);
+    if (this.observer !== null) this.observer.onEvent(this.events.lock(cpu, l, false));
+    if (this.interleave(cpu)) yield POINT;
   }
 
   /**
@@ -200,8 +224,12 @@ export class AbstractMachine {
   }
 
   *barrier(cpu: number, kind: 'dmb' | 'dsb' | 'isb'): Gen {
-    this.meter.count(cpu, this.comp, kind);
-    if (this.observer) this.observer.onEvent({ kind: 'barrier', cpu, barrier: kind });
+    this.fence(cpu, kind);
+  }
+
+  private fence(cpu: number, kind: 'dmb' | 'dsb' | 'isb'): void {
+    this.meter.countSlot(cpu, this.slots[kind]);
+    if (this.observer !== null) this.observer.onEvent(this.events.barrier(cpu, kind));
   }
 
   /** A TLBI issued by KCore on `cpu` with that pCPU's current VTTBR (reported to observers). */
@@ -217,11 +245,13 @@ export class AbstractMachine {
   // ---- core data (abs_lock) ----
 
   *getCore(cpu: number, field: keyof typeof CORE): Gen<bigint> {
-    return yield* this.ldAt(cpu, this.lay.base, CORE[field]);
+    if (this.interleave(cpu)) yield POINT;
+    return this.load(cpu, (Number(this.lay.base) + CORE[field]) as Pa);
   }
 
   *setCore(cpu: number, field: keyof typeof CORE, v: bigint): Gen {
-    yield* this.stAt(cpu, this.lay.base, CORE[field], v);
+    if (this.interleave(cpu)) yield POINT;
+    this.store(cpu, (Number(this.lay.base) + CORE[field]) as Pa, v);
   }
 
   // ---- per-CPU data (private to the pCPU) ----
@@ -248,6 +278,24 @@ export class AbstractMachine {
 
   *setHostSysreg(cpu: number, i: number, v: bigint): Gen {
     this.store(cpu, this.percpuAt(cpu, PERCPU.HOST_SYSREGS + i * 8), v);
+  }
+
+  /** The host's saved EL1 system registers 0..n-1 (ctxt-switch.ts CTXT_SYSREGS order). */
+  *getHostSysregs(cpu: number, n: number): Gen<bigint[]> {
+    return this.loadWords(cpu, this.percpuAt(cpu, PERCPU.HOST_SYSREGS), n);
+  }
+
+  *setHostSysregs(cpu: number, vs: readonly bigint[]): Gen {
+    this.storeWords(cpu, this.percpuAt(cpu, PERCPU.HOST_SYSREGS), vs);
+  }
+
+  /** The host's x0..x30 into / out of KCore's stack at a host trap (struct s2_host_regs). */
+  setHostRegs(cpu: number, vs: readonly bigint[]): void {
+    this.storeWords(cpu, this.percpuAt(cpu, PERCPU.HOST_REGS), vs);
+  }
+
+  getHostRegs(cpu: number): bigint[] {
+    return this.loadWords(cpu, this.percpuAt(cpu, PERCPU.HOST_REGS), 31);
   }
 
   /** The host's x0..x30 saved on KCore's stack at a host trap (struct s2_host_regs). */
@@ -283,25 +331,29 @@ export class AbstractMachine {
   *getS2PageWord(cpu: number, f: Pfn): Gen<bigint> {
     const at = this.s2pageAt(f);
     if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
-    return yield* this.ldAt(cpu, at, 0);
+    if (this.interleave(cpu)) yield POINT;
+    return this.load(cpu, (Number(at) + 0) as Pa);
   }
 
   *setS2PageWord(cpu: number, f: Pfn, v: bigint): Gen {
     const at = this.s2pageAt(f);
     if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
-    yield* this.stAt(cpu, at, 0, v);
+    if (this.interleave(cpu)) yield POINT;
+    this.store(cpu, (Number(at) + 0) as Pa, v);
   }
 
   *getS2PageGfn(cpu: number, f: Pfn): Gen<bigint> {
     const at = this.s2pageAt(f);
     if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
-    return yield* this.ldAt(cpu, at, 8);
+    if (this.interleave(cpu)) yield POINT;
+    return this.load(cpu, (Number(at) + 8) as Pa);
   }
 
   *setS2PageGfn(cpu: number, f: Pfn, g: bigint): Gen {
     const at = this.s2pageAt(f);
     if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
-    yield* this.stAt(cpu, at, 8, g);
+    if (this.interleave(cpu)) yield POINT;
+    this.store(cpu, (Number(at) + 8) as Pa, g);
   }
 
   // ---- vm_info (vm_lock) ----
@@ -311,28 +363,34 @@ export class AbstractMachine {
   }
 
   *getVmInfo(cpu: number, v: number, field: 'STATE' | 'VTTBR' | 'INC_EXE' | 'LOAD_INFO_CNT' | 'POOL_NEXT' | 'POOL_START' | 'POOL_END'): Gen<bigint> {
-    return yield* this.ldAt(cpu, this.vmInfo(v), VMI[field]);
+    if (this.interleave(cpu)) yield POINT;
+    return this.load(cpu, (Number(this.vmInfo(v)) + VMI[field]) as Pa);
   }
 
   *setVmInfo(cpu: number, v: number, field: 'STATE' | 'VTTBR' | 'INC_EXE' | 'LOAD_INFO_CNT' | 'POOL_NEXT' | 'POOL_START' | 'POOL_END', x: bigint): Gen {
-    yield* this.stAt(cpu, this.vmInfo(v), VMI[field], x);
+    if (this.interleave(cpu)) yield POINT;
+    this.store(cpu, (Number(this.vmInfo(v)) + VMI[field]) as Pa, x);
   }
 
   *getVcpuField(cpu: number, v: number, vcpu: number, field: 'STATE' | 'FIRST_RUN'): Gen<bigint> {
-    return yield* this.ldAt(cpu, this.vmInfo(v), (field === 'STATE' ? VMI.VCPU_STATE : VMI.VCPU_FIRST_RUN) + vcpu * 8);
+    if (this.interleave(cpu)) yield POINT;
+    return this.load(cpu, (Number(this.vmInfo(v)) + (field === 'STATE' ? VMI.VCPU_STATE : VMI.VCPU_FIRST_RUN) + vcpu * 8) as Pa);
   }
 
   *setVcpuField(cpu: number, v: number, vcpu: number, field: 'STATE' | 'FIRST_RUN', x: bigint): Gen {
-    yield* this.stAt(cpu, this.vmInfo(v), (field === 'STATE' ? VMI.VCPU_STATE : VMI.VCPU_FIRST_RUN) + vcpu * 8, x);
+    if (this.interleave(cpu)) yield POINT;
+    this.store(cpu, (Number(this.vmInfo(v)) + (field === 'STATE' ? VMI.VCPU_STATE : VMI.VCPU_FIRST_RUN) + vcpu * 8) as Pa, x);
   }
 
   /** load_info[i] fields: 0 load_addr, 1 size, 2 el2_remap_addr, 3 el2_mapped_pages. */
   *getLoadInfo(cpu: number, v: number, i: number, field: 0 | 1 | 2 | 3): Gen<bigint> {
-    return yield* this.ldAt(cpu, this.vmInfo(v), VMI.LOAD_INFO + i * LOAD_INFO_BYTES + field * 8);
+    if (this.interleave(cpu)) yield POINT;
+    return this.load(cpu, (Number(this.vmInfo(v)) + VMI.LOAD_INFO + i * LOAD_INFO_BYTES + field * 8) as Pa);
   }
 
   *setLoadInfo(cpu: number, v: number, i: number, field: 0 | 1 | 2 | 3, x: bigint): Gen {
-    yield* this.stAt(cpu, this.vmInfo(v), VMI.LOAD_INFO + i * LOAD_INFO_BYTES + field * 8, x);
+    if (this.interleave(cpu)) yield POINT;
+    this.store(cpu, (Number(this.vmInfo(v)) + VMI.LOAD_INFO + i * LOAD_INFO_BYTES + field * 8) as Pa, x);
   }
 
   /** Bytes of the VM's public key (32) or of image i's signature (64), in vm_info. */
@@ -341,7 +399,8 @@ export class AbstractMachine {
     const n = what === 'key' ? 32 : 64;
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i += 8) {
-      const w = yield* this.ldAt(cpu, this.vmInfo(v), off + i);
+      if (this.interleave(cpu)) yield POINT;
+      const w = this.load(cpu, (Number(this.vmInfo(v)) + off + i) as Pa);
       for (let b = 0; b < 8; b++) out[i + b] = Number((w >> BigInt(b * 8)) & 0xffn);
     }
     return out;
@@ -352,7 +411,8 @@ export class AbstractMachine {
     for (let i = 0; i < bytes.length; i += 8) {
       let w = 0n;
       for (let b = 0; b < 8 && i + b < bytes.length; b++) w |= BigInt(bytes[i + b]!) << BigInt(b * 8);
-      yield* this.stAt(cpu, this.vmInfo(v), off + i, w);
+      if (this.interleave(cpu)) yield POINT;
+      this.store(cpu, (Number(this.vmInfo(v)) + off + i) as Pa, w);
     }
   }
 
@@ -363,21 +423,36 @@ export class AbstractMachine {
   }
 
   *getShadowCtxt(cpu: number, v: number, vcpu: number, index: number): Gen<bigint> {
-    return yield* this.ldAt(cpu, this.shadow(v, vcpu), index * 8);
+    if (this.interleave(cpu)) yield POINT;
+    return this.load(cpu, (Number(this.shadow(v, vcpu)) + index * 8) as Pa);
   }
 
   *setShadowCtxt(cpu: number, v: number, vcpu: number, index: number, x: bigint): Gen {
-    yield* this.stAt(cpu, this.shadow(v, vcpu), index * 8, x);
+    if (this.interleave(cpu)) yield POINT;
+    this.store(cpu, (Number(this.shadow(v, vcpu)) + index * 8) as Pa, x);
+  }
+
+  /** Shadow-context slots first..first+n-1 (one interleaving point: see loadWords). */
+  *getShadowRange(cpu: number, v: number, vcpu: number, first: number, n: number): Gen<bigint[]> {
+    if (this.interleave(cpu)) yield POINT;
+    return this.loadWords(cpu, (Number(this.shadow(v, vcpu)) + first * 8) as Pa, n);
+  }
+
+  *setShadowRange(cpu: number, v: number, vcpu: number, first: number, xs: readonly bigint[]): Gen {
+    if (this.interleave(cpu)) yield POINT;
+    this.storeWords(cpu, (Number(this.shadow(v, vcpu)) + first * 8) as Pa, xs);
   }
 
   // ---- SMMU configuration (smmu_lock) ----
 
   *getSmmuCfg(cpu: number, id: number, field: 'VMID' | 'HW_TTBR'): Gen<bigint> {
-    return yield* this.ldAt(cpu, this.lay.smmuCfg, id * SMMU_CFG_BYTES + (field === 'VMID' ? 0 : 8));
+    if (this.interleave(cpu)) yield POINT;
+    return this.load(cpu, (Number(this.lay.smmuCfg) + id * SMMU_CFG_BYTES + (field === 'VMID' ? 0 : 8)) as Pa);
   }
 
   *setSmmuCfg(cpu: number, id: number, field: 'VMID' | 'HW_TTBR', x: bigint): Gen {
-    yield* this.stAt(cpu, this.lay.smmuCfg, id * SMMU_CFG_BYTES + (field === 'VMID' ? 0 : 8), x);
+    if (this.interleave(cpu)) yield POINT;
+    this.store(cpu, (Number(this.lay.smmuCfg) + id * SMMU_CFG_BYTES + (field === 'VMID' ? 0 : 8)) as Pa, x);
   }
 
   // ---- page tables (shadow_pt_lock(v) / spt_lock) ----
@@ -385,20 +460,22 @@ export class AbstractMachine {
   /** pt_load: reads a descriptor of a KCore-owned table. */
   *ptLoad(cpu: number, a: Pa): Gen<bigint> {
     this.meter.count(cpu, this.comp, 'pt_walk_level');
-    return yield* this.ld(cpu, a);
+    if (this.interleave(cpu)) yield POINT;
+    return this.load(cpu, a);
   }
 
   /** pt_store: writes a descriptor of a KCore-owned table. */
   *ptStore(cpu: number, a: Pa, v: bigint): Gen {
     this.meter.count(cpu, this.comp, 'pte_write');
-    yield* this.st(cpu, a, v);
+    if (this.interleave(cpu)) yield POINT;
+    this.store(cpu, a, v);
   }
 
   // ---- page contents ----
 
   /** Zeroes the page at pfn (clear_vm_page's scrub) and cleans it to the point of coherency. */
   *zeroPage(cpu: number, f: Pfn): Gen {
-    yield* this.point(cpu);
+    if (this.interleave(cpu)) yield POINT;
     const at = BigInt(f) << 12n;
     this.m.zeroPhys(at, 4096);
     this.meter.count(cpu, this.comp, 'page_zero');
@@ -408,7 +485,7 @@ export class AbstractMachine {
 
   /** Reads a page's bytes (image verification, encryption: reads through KCore's linear map). */
   *readPage(cpu: number, f: Pfn): Gen<Uint8Array> {
-    yield* this.point(cpu);
+    if (this.interleave(cpu)) yield POINT;
     this.meter.count(cpu, this.comp, 'page_copy');
     const at = BigInt(f) << 12n;
     if (this.observer !== null) this.observer.access(cpu, Number(at), 4096, false, 0n, 0n, this.held[cpu]!);
@@ -417,7 +494,7 @@ export class AbstractMachine {
 
   /** Writes a page's bytes (decryption, copying to the host). */
   *writePage(cpu: number, f: Pfn, bytes: Uint8Array): Gen {
-    yield* this.point(cpu);
+    if (this.interleave(cpu)) yield POINT;
     this.meter.count(cpu, this.comp, 'page_copy');
     const at = BigInt(f) << 12n;
     this.m.writePhys(at, bytes);
@@ -427,5 +504,37 @@ export class AbstractMachine {
   /** Charges a primitive without memory effect (exception entry, register moves, crypto…). */
   count(cpu: number, prim: Parameters<Meter['count']>[2], n = 1): void {
     this.meter.count(cpu, this.comp, prim, n);
+  }
+}
+
+type HandlerEvent = Extract<KcoreEvent, { kind: 'handler' }>;
+type LockEvent = Extract<KcoreEvent, { kind: 'lock' }>;
+type BarrierEvent = Extract<KcoreEvent, { kind: 'barrier' }>;
+
+/** The door's events that carry no data beyond their names, each built once per pCPU. */
+class EventCache {
+  private readonly handlers = new Map<string, HandlerEvent>();
+  private readonly locks = new Map<LockId, LockEvent[]>();
+  private readonly barriers = new Map<string, BarrierEvent>();
+
+  handler(cpu: number, phase: 'enter' | 'exit', what: HandlerEvent['what']): HandlerEvent {
+    const key = `${cpu}/${phase}/${what}`;
+    let e = this.handlers.get(key);
+    if (e === undefined) this.handlers.set(key, (e = Object.freeze({ kind: 'handler', cpu, phase, what })));
+    return e;
+  }
+
+  lock(cpu: number, lock: LockId, acquire: boolean): LockEvent {
+    let es = this.locks.get(lock);
+    if (es === undefined) this.locks.set(lock, (es = []));
+    const i = cpu * 2 + (acquire ? 1 : 0);
+    return es[i] ??= Object.freeze({ kind: 'lock', cpu, lock, acquire });
+  }
+
+  barrier(cpu: number, barrier: BarrierEvent['barrier']): BarrierEvent {
+    const key = `${cpu}/${barrier}`;
+    let e = this.barriers.get(key);
+    if (e === undefined) this.barriers.set(key, (e = Object.freeze({ kind: 'barrier', cpu, barrier })));
+    return e;
   }
 }

@@ -31,63 +31,56 @@ export const HCR_VM_FLAGS = (1n << 19n) | (1n << 22n) | (1n << 14n) | (1n << 13n
 /** HCR_HOST_NVHE_FLAGS under SeKVM: RW | AMO | VM (the host runs behind its stage 2). */
 export const HCR_HOST_SEKVM = (1n << 31n) | (1n << 5n) | 1n;
 
-/** Saves the host's EL1 context (__sysreg_save_state_nvhe(host)). */
+/** Saves the host's EL1 context (__sysreg_save_state_nvhe(host)): CTXT_SYSREGS, then SP_EL1. */
 export function* saveHostSysregs(k: Kcore, cpu: number): Gen {
-  const am = k.am;
-  for (let i = 0; i < CTXT_SYSREGS.length; i++) {
-    const v = k.m.getSysRaw(cpu, CTXT_SYSREGS[i]!);
-    am.count(cpu, 'sysreg_read');
-    yield* am.setHostSysreg(cpu, i, v);
-  }
-  yield* am.setHostSysreg(cpu, CTXT_SYSREGS.length, k.m.getSp(cpu, 1));
-  am.count(cpu, 'sysreg_read');
+  const vs = CTXT_SYSREGS.map((r) => k.m.getSysRaw(cpu, r));
+  vs.push(k.m.getSp(cpu, 1));
+  k.am.count(cpu, 'sysreg_read', vs.length);
+  yield* k.am.setHostSysregs(cpu, vs);
 }
 
 /** Restores the host's EL1 context. */
 export function* restoreHostSysregs(k: Kcore, cpu: number): Gen {
-  const am = k.am;
-  for (let i = 0; i < CTXT_SYSREGS.length; i++) {
-    const v = yield* am.getHostSysreg(cpu, i);
-    k.m.setSysRaw(cpu, CTXT_SYSREGS[i]!, v);
-    am.count(cpu, 'sysreg_write');
-  }
-  k.m.setSp(cpu, 1, yield* am.getHostSysreg(cpu, CTXT_SYSREGS.length));
-  am.count(cpu, 'sysreg_write');
+  const vs = yield* k.am.getHostSysregs(cpu, CTXT_SYSREGS.length + 1);
+  for (let i = 0; i < CTXT_SYSREGS.length; i++) k.m.setSysRaw(cpu, CTXT_SYSREGS[i]!, vs[i]!);
+  k.m.setSp(cpu, 1, vs[CTXT_SYSREGS.length]!);
+  k.am.count(cpu, 'sysreg_write', vs.length);
 }
+
+// The shadow context's layout (V): x0..x30 at 0..30, then SP_EL0, PC, PSTATE, SP_EL1 at 31..34,
+// and the EL1 registers from V.SYSREGS_START in CTXT_SYSREGS order, then VMPIDR_EL2. Each run
+// is moved in one piece (the vCPU is ACTIVE on this pCPU only: nobody else touches it).
 
 /** __vm_sysreg_restore_state_nvhe_opt: the guest's EL1 registers, SPs, PC/PSTATE (ELR/SPSR_EL2) from the shadow. */
 export function* restoreGuestCtxt(k: Kcore, cpu: number, vmid: number, vcpu: number): Gen {
   const am = k.am;
-  for (let i = 0; i < CTXT_SYSREGS.length; i++) {
-    k.m.setSysRaw(cpu, CTXT_SYSREGS[i]!, yield* am.getShadowCtxt(cpu, vmid, vcpu, V.SYSREGS_START + i));
-    am.count(cpu, 'sysreg_write');
-  }
-  k.m.setSysRaw(cpu, 'VMPIDR_EL2', yield* am.getShadowCtxt(cpu, vmid, vcpu, V_VMPIDR));
-  k.m.setSp(cpu, 0, yield* am.getShadowCtxt(cpu, vmid, vcpu, V_SP_EL0));
-  k.m.setSp(cpu, 1, yield* am.getShadowCtxt(cpu, vmid, vcpu, V.SP_EL1));
-  k.m.setSysRaw(cpu, 'ELR_EL2', yield* am.getShadowCtxt(cpu, vmid, vcpu, V.PC));
-  k.m.setSysRaw(cpu, 'SPSR_EL2', yield* am.getShadowCtxt(cpu, vmid, vcpu, V.PSTATE));
+  const sys = yield* am.getShadowRange(cpu, vmid, vcpu, V.SYSREGS_START, CTXT_SYSREGS.length + 1);
+  for (let i = 0; i < CTXT_SYSREGS.length; i++) k.m.setSysRaw(cpu, CTXT_SYSREGS[i]!, sys[i]!);
+  k.m.setSysRaw(cpu, 'VMPIDR_EL2', sys[CTXT_SYSREGS.length]!);
+  am.count(cpu, 'sysreg_write', CTXT_SYSREGS.length);
+  const regs = yield* am.getShadowRange(cpu, vmid, vcpu, 0, V.SP_EL1 + 1);
+  k.m.setSp(cpu, 0, regs[V_SP_EL0]!);
+  k.m.setSp(cpu, 1, regs[V.SP_EL1]!);
+  k.m.setSysRaw(cpu, 'ELR_EL2', regs[V.PC]!);
+  k.m.setSysRaw(cpu, 'SPSR_EL2', regs[V.PSTATE]!);
   am.count(cpu, 'sysreg_write', 5);
-  for (let r = 0; r < 31; r++) {
-    k.m.setX(cpu, r, yield* am.getShadowCtxt(cpu, vmid, vcpu, r));
-  }
+  for (let r = 0; r < 31; r++) k.m.setX(cpu, r, regs[r]!);
   am.count(cpu, 'gpr_restore', 31);
 }
 
 /** __guest_exit + sysreg save: the guest's GPRs and EL1 context into its shadow. */
 export function* saveGuestCtxt(k: Kcore, cpu: number, vmid: number, vcpu: number): Gen {
   const am = k.am;
-  for (let r = 0; r < 31; r++) yield* am.setShadowCtxt(cpu, vmid, vcpu, r, k.m.getX(cpu, r));
+  const regs = new Array<bigint>(V.SP_EL1 + 1);
+  for (let r = 0; r < 31; r++) regs[r] = k.m.getX(cpu, r);
   am.count(cpu, 'gpr_save', 31);
-  for (let i = 0; i < CTXT_SYSREGS.length; i++) {
-    yield* am.setShadowCtxt(cpu, vmid, vcpu, V.SYSREGS_START + i, k.m.getSysRaw(cpu, CTXT_SYSREGS[i]!));
-    am.count(cpu, 'sysreg_read');
-  }
-  yield* am.setShadowCtxt(cpu, vmid, vcpu, V_SP_EL0, k.m.getSp(cpu, 0));
-  yield* am.setShadowCtxt(cpu, vmid, vcpu, V.SP_EL1, k.m.getSp(cpu, 1));
-  yield* am.setShadowCtxt(cpu, vmid, vcpu, V.PC, k.m.getSysRaw(cpu, 'ELR_EL2'));
-  yield* am.setShadowCtxt(cpu, vmid, vcpu, V.PSTATE, k.m.getSysRaw(cpu, 'SPSR_EL2'));
-  am.count(cpu, 'sysreg_read', 4);
+  regs[V_SP_EL0] = k.m.getSp(cpu, 0);
+  regs[V.PC] = k.m.getSysRaw(cpu, 'ELR_EL2');
+  regs[V.PSTATE] = k.m.getSysRaw(cpu, 'SPSR_EL2');
+  regs[V.SP_EL1] = k.m.getSp(cpu, 1);
+  yield* am.setShadowRange(cpu, vmid, vcpu, 0, regs);
+  yield* am.setShadowRange(cpu, vmid, vcpu, V.SYSREGS_START, CTXT_SYSREGS.map((r) => k.m.getSysRaw(cpu, r)));
+  am.count(cpu, 'sysreg_read', CTXT_SYSREGS.length + 4);
 }
 
 /**

@@ -74,7 +74,9 @@ export function isHostHypercall(nr: number): boolean {
 export function* hostHvc(k: Kcore, cpu: number): Gen<bigint> {
   const am = k.am;
   am.handler(cpu, 'enter', 'hvc');
-  for (let r = 0; r < 31; r++) am.setHostReg(cpu, r, k.m.getX(cpu, r));
+  const regs = new Array<bigint>(31);
+  for (let r = 0; r < 31; r++) regs[r] = k.m.getX(cpu, r);
+  am.setHostRegs(cpu, regs);
   am.count(cpu, 'gpr_save', 31);
   const nr = k.m.getX(cpu, 0);
   const args = [1, 2, 3, 4, 5].map((r) => k.m.getX(cpu, r));
@@ -100,7 +102,8 @@ export function* hostHvc(k: Kcore, cpu: number): Gen<bigint> {
     }
   }
   am.setHostReg(cpu, 0, ret);
-  for (let r = 0; r < 31; r++) k.m.setX(cpu, r, am.getHostReg(cpu, r));
+  const back = am.getHostRegs(cpu);
+  for (let r = 0; r < 31; r++) k.m.setX(cpu, r, back[r]!);
   am.count(cpu, 'gpr_restore', 31);
   k.event({ kind: 'hvc-ret', cpu, nr: n, name, ret, rejected });
   am.handler(cpu, 'exit', 'hvc');
