@@ -23,6 +23,7 @@ import {
 import { HYPSEC_MAX_VCPUS } from './constants.js';
 import type { LockId } from './locks.js';
 import type { KcoreObserver, KcoreEvent } from './observe.js';
+import type { PtMem } from './npt.js';
 
 export class AbstractMachine {
   /** Locks held by each pCPU, in acquisition order. */
@@ -39,7 +40,9 @@ export class AbstractMachine {
   private readonly slots = {
     lock: Meter.slot(this.comp, 'lock'), lock_spin: Meter.slot(this.comp, 'lock_spin'), unlock: Meter.slot(this.comp, 'unlock'),
     dmb: Meter.slot(this.comp, 'dmb'), dsb: Meter.slot(this.comp, 'dsb'), isb: Meter.slot(this.comp, 'isb'),
+    pt_walk_level: Meter.slot(this.comp, 'pt_walk_level'), pte_write: Meter.slot(this.comp, 'pte_write'),
   };
+  private readonly ptMems: PtMem[] = [];
   private readonly lockBase: number;
   /** Handler, lock and barrier events are values: made once and reused (observers only read them). */
   private readonly events = new EventCache();
@@ -459,16 +462,21 @@ export class AbstractMachine {
 
   /** pt_load: reads a descriptor of a KCore-owned table. */
   *ptLoad(cpu: number, a: Pa): Gen<bigint> {
-    this.meter.count(cpu, this.comp, 'pt_walk_level');
+    this.meter.countSlot(cpu, this.slots.pt_walk_level);
     if (this.interleave(cpu)) yield POINT;
     return this.load(cpu, a);
   }
 
   /** pt_store: writes a descriptor of a KCore-owned table. */
   *ptStore(cpu: number, a: Pa, v: bigint): Gen {
-    this.meter.count(cpu, this.comp, 'pte_write');
+    this.meter.countSlot(cpu, this.slots.pte_write);
     if (this.interleave(cpu)) yield POINT;
     this.store(cpu, a, v);
+  }
+
+  /** The door as page-table memory for pCPU `cpu` (pt_load / pt_store), one object per pCPU. */
+  ptMem(cpu: number): PtMem {
+    return (this.ptMems[cpu] ??= { read: (a) => this.ptLoad(cpu, a), write: (a, v) => this.ptStore(cpu, a, v) });
   }
 
   // ---- page contents ----

@@ -18,10 +18,17 @@ export function poolOf(am: AbstractMachine, v: number): { start: Pa; pages: numb
   return r === null ? bug(`principal ${v} has no page-table pool`) : { start: Number(r.start) as Pa, pages: r.pages };
 }
 
+/** Each principal's table geometry, per KCore (the pools never move). */
+const geometries = new WeakMap<AbstractMachine, PtGeometry[]>();
+
 /** The table geometry of principal v (stage 2 for the host and VMs, stage 1 EL2 for KCore). */
 export function geometryOf(am: AbstractMachine, v: number): PtGeometry {
+  let gs = geometries.get(am);
+  if (gs === undefined) geometries.set(am, (gs = []));
+  const g = gs[v];
+  if (g !== undefined) return g;
   const root = poolOf(am, v).start;
-  return v === COREVISOR ? el2Geometry(root) : s2Geometry(root);
+  return (gs[v] = v === COREVISOR ? el2Geometry(root) : s2Geometry(root));
 }
 
 /** Pages at the start of a pool taken by its root (two concatenated level-1 tables for stage 2). */
@@ -31,10 +38,7 @@ export function rootPages(v: number): number {
 
 /** KCore's door as page-table memory for pCPU `cpu`. */
 export function doorMem(am: AbstractMachine, cpu: number): PtMem {
-  return {
-    read: (a) => am.ptLoad(cpu, a),
-    write: (a, v) => am.ptStore(cpu, a, v),
-  };
+  return am.ptMem(cpu);
 }
 
 function assertLocked(am: AbstractMachine, cpu: number, v: number, what: string): void {

@@ -45,10 +45,6 @@ export function initSmmuData(k: Kcore): void {
   k.m.write64(k.lay.base + 0x48n, k.lay.smmuPool + BigInt(EL2_SMMU_CFG_SIZE * 8192));
 }
 
-function doorMem(k: Kcore, cpu: number): PtMem {
-  return { read: (a) => k.am.ptLoad(cpu, a), write: (a, v) => k.am.ptStore(cpu, a, v) };
-}
-
 function* allocSptPage(k: Kcore, cpu: number): Gen<Pa | null> {
   const next = Number(yield* k.am.getCore(cpu, 'SMMU_POOL_NEXT'));
   const end = Number(k.lay.smmuPool) + k.lay.smmuPoolPages * 4096;
@@ -186,7 +182,7 @@ function* lpaeMap(k: Kcore, cpu: number, iova: bigint, paddr: bigint, prot: bigi
   }
   // The IOVA must be free in the bank, and the pool must hold the tables the map will need.
   yield* am.acquire(cpu, SPT_LOCK);
-  const slot = yield* getLeaf(doorMem(k, cpu), s2Geometry(hwTtbr(k, id)), Number(iova));
+  const slot = yield* getLeaf(k.am.ptMem(cpu), s2Geometry(hwTtbr(k, id)), Number(iova));
   if (slot.pte !== 0n) violation('existing-mapping', 'smmu_lpae_map', `iova ${hex(iova)} is already mapped in bank ${id}`);
   const free = Number(k.lay.smmuPool) + k.lay.smmuPoolPages * 4096 - Number(yield* am.getCore(cpu, 'SMMU_POOL_NEXT'));
   if (free < (3 - slot.level) * 4096) violation('pool-exhausted', 'smmu_lpae_map', 'SMMU table pool exhausted');
@@ -202,7 +198,7 @@ function* lpaeMap(k: Kcore, cpu: number, iova: bigint, paddr: bigint, prot: bigi
   // update_smmu_page (commit)
   yield* am.acquire(cpu, SPT_LOCK);
   const pte = (paddr & D_ADDR_MASK) | (prot & (S2AP_R | S2AP_W)) | S2_MEMATTR_NORMAL_WB | D_AF | D_SH_INNER | PTE_MARK | 3n;
-  const r = yield* mapLeaf(doorMem(k, cpu), s2Geometry(hwTtbr(k, id)), Number(iova), 3, pte, () => allocSptPage(k, cpu));
+  const r = yield* mapLeaf(k.am.ptMem(cpu), s2Geometry(hwTtbr(k, id)), Number(iova), 3, pte, () => allocSptPage(k, cpu));
   if (r !== 'mapped') bug(`smmu_lpae_map: map of a checked free slot returned ${r}`);
   yield* am.release(cpu, SPT_LOCK);
   if (owner === HOSTVISOR && vmid === HOSTVISOR) yield* setPfnCount(am, cpu, f, count + 1);
@@ -218,7 +214,7 @@ function* iovaToPhys(k: Kcore, cpu: number, iova: bigint, cbndx: number, index: 
   if (iova >= 1n << 40n) return 0n;
   const am = k.am;
   yield* am.acquire(cpu, SPT_LOCK);
-  const leaf = yield* getLeaf(doorMem(k, cpu), s2Geometry(hwTtbr(k, id)), Number(iova));
+  const leaf = yield* getLeaf(k.am.ptMem(cpu), s2Geometry(hwTtbr(k, id)), Number(iova));
   yield* am.release(cpu, SPT_LOCK);
   return isValid(leaf.pte) ? (leaf.pte & D_ADDR_MASK) | (iova & 0xfffn) : 0n;
 }
@@ -240,7 +236,7 @@ function* smmuClear(k: Kcore, cpu: number, iova: bigint, cbndx: number, index: n
   }
   yield* am.acquire(cpu, S2PAGE_LOCK);
   yield* am.acquire(cpu, SPT_LOCK);
-  const old = yield* setLeaf(doorMem(k, cpu), s2Geometry(hwTtbr(k, id)), Number(iova), 0n);
+  const old = yield* setLeaf(k.am.ptMem(cpu), s2Geometry(hwTtbr(k, id)), Number(iova), 0n);
   yield* am.release(cpu, SPT_LOCK);
   if (isValid(old)) {
     const f = toPfn(Number((old & D_ADDR_MASK) >> 12n));
