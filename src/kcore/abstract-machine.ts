@@ -168,15 +168,15 @@ export class AbstractMachine {
       if (h.rank >= l.rank) bug(`lock order: ${l.name} acquired on pCPU ${cpu} while holding ${h.name}`);
     }
     if (this.interleave(cpu)) yield POINT;
+    // The lock word: now_serving in its low 32 bits, next ticket in its high 32 (little-endian).
     const pa = this.lockPa(l);
-    const idx = this.idx64(pa);
-    const word = this.m.ram64()[idx]!;
-    const ticket = word >> 32n;
-    this.m.ram64()[idx] = ((ticket + 1n) << 32n) | (word & 0xffff_ffffn);
+    const serving = this.idx64(pa) * 2;
+    const ticket = this.m.ram32()[serving + 1]!;
+    this.m.ram32()[serving + 1] = (ticket + 1) >>> 0;
     this.m.noteWrite(pa, 8);
     this.meter.countSlot(cpu, this.slots.lock);
     let spins = 0;
-    while ((this.m.ram64()[idx]! & 0xffff_ffffn) !== (ticket & 0xffff_ffffn)) {
+    while (this.m.ram32()[serving]! !== ticket) {
       this.meter.countSlot(cpu, this.slots.lock_spin);
       if (++spins > 10_000_000) bug(`${l.name} never released (pCPU ${cpu} spun 10^7 times)`);
       yield POINT;   // spinning: someone else holds it, let them run
@@ -196,11 +196,7 @@ export class AbstractMachine {
     this.fence(cpu, 'isb');
     held.splice(i, 1);
     const pa = this.lockPa(l);
-    const idx = this.idx64(pa);
-    const ram = this.m.ram64();
-    const word = ram[idx]!;
-    ram[idx] = (word & 0xffff_ffff_0000_0000n) | ((word + 1n) & 0xffff_ffffn);
-    this.m.noteWrite(pa, 8);
+    this.passLock(pa);
     this.meter.countSlot(cpu, this.slots.unlock);
     if (this.observer !== null) this.observer.onEvent(this.events.lock(cpu, l, false));
     if (this.interleave(cpu)) yield POINT;
@@ -212,14 +208,14 @@ export class AbstractMachine {
    */
   abandonLocks(cpu: number): void {
     const held = this.held[cpu]!;
-    const ram = this.m.ram64();
-    while (held.length > 0) {
-      const l = held.pop()!;
-      const idx = this.idx64(this.lockPa(l));
-      const word = ram[idx]!;
-      ram[idx] = (word & 0xffff_ffff_0000_0000n) | ((word + 1n) & 0xffff_ffffn);
-      this.m.noteWrite(this.lockPa(l), 8);
-    }
+    while (held.length > 0) this.passLock(this.lockPa(held.pop()!));
+  }
+
+  /** Serves the next ticket of the lock word at `pa`. */
+  private passLock(pa: Pa): void {
+    const serving = this.idx64(pa) * 2;
+    this.m.ram32()[serving] = (this.m.ram32()[serving]! + 1) >>> 0;
+    this.m.noteWrite(pa, 8);
   }
 
   isHeld(cpu: number, l: LockId): boolean {
@@ -521,28 +517,23 @@ type BarrierEvent = Extract<KcoreEvent, { kind: 'barrier' }>;
 
 /** The door's events that carry no data beyond their names, each built once per pCPU. */
 class EventCache {
-  private readonly handlers = new Map<string, HandlerEvent>();
-  private readonly locks = new Map<LockId, LockEvent[]>();
-  private readonly barriers = new Map<string, BarrierEvent>();
+  private readonly handlers: HandlerEvent[] = [];
+  /** By lock word (each lock has its own word in the lock page), then pCPU and direction. */
+  private readonly locks: LockEvent[][] = [];
+  private readonly barriers: BarrierEvent[] = [];
 
   handler(cpu: number, phase: 'enter' | 'exit', what: HandlerEvent['what']): HandlerEvent {
-    const key = `${cpu}/${phase}/${what}`;
-    let e = this.handlers.get(key);
-    if (e === undefined) this.handlers.set(key, (e = Object.freeze({ kind: 'handler', cpu, phase, what })));
-    return e;
+    const i = cpu * 6 + (phase === 'enter' ? 0 : 3) + (what === 'hvc' ? 0 : what === 'host-fault' ? 1 : 2);
+    return this.handlers[i] ??= Object.freeze({ kind: 'handler', cpu, phase, what });
   }
 
   lock(cpu: number, lock: LockId, acquire: boolean): LockEvent {
-    let es = this.locks.get(lock);
-    if (es === undefined) this.locks.set(lock, (es = []));
-    const i = cpu * 2 + (acquire ? 1 : 0);
-    return es[i] ??= Object.freeze({ kind: 'lock', cpu, lock, acquire });
+    const es = (this.locks[lock.word] ??= []);
+    return es[cpu * 2 + (acquire ? 1 : 0)] ??= Object.freeze({ kind: 'lock', cpu, lock, acquire });
   }
 
   barrier(cpu: number, barrier: BarrierEvent['barrier']): BarrierEvent {
-    const key = `${cpu}/${barrier}`;
-    let e = this.barriers.get(key);
-    if (e === undefined) this.barriers.set(key, (e = Object.freeze({ kind: 'barrier', cpu, barrier })));
-    return e;
+    const i = cpu * 3 + (barrier === 'dmb' ? 0 : barrier === 'dsb' ? 1 : 2);
+    return this.barriers[i] ??= Object.freeze({ kind: 'barrier', cpu, barrier });
   }
 }
