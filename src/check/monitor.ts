@@ -66,6 +66,40 @@ export interface CheckerIndex {
   readonly rmap: ReadonlyMap<number, ReadonlySet<string>>;
 }
 
+/**
+ * Table pages by pfn. Every KCore access asks whether its page is a table page; most are not, and
+ * a bit per RAM page answers that without a map lookup.
+ */
+class TableRegistry {
+  private readonly map = new Map<number, TablePage>();
+  private readonly bits: Uint8Array;
+
+  constructor(private readonly firstPfn: number, pages: number) {
+    this.bits = new Uint8Array(pages);
+  }
+
+  get(pfn: number): TablePage | undefined {
+    const i = pfn - this.firstPfn;
+    if (i >= 0 && i < this.bits.length && this.bits[i] === 0) return undefined;
+    return this.map.get(pfn);
+  }
+
+  set(pfn: number, t: TablePage): void {
+    const i = pfn - this.firstPfn;
+    if (i >= 0 && i < this.bits.length) this.bits[i] = 1;
+    this.map.set(pfn, t);
+  }
+
+  clear(): void {
+    this.bits.fill(0);
+    this.map.clear();
+  }
+
+  entries(): IterableIterator<[number, TablePage]> {
+    return this.map.entries();
+  }
+}
+
 /** Whether `locks` has the lock of `kind` (for npt: principal v's). */
 function holds(locks: readonly LockId[], kind: string, v: number): boolean {
   for (let i = 0; i < locks.length; i++) {
@@ -83,7 +117,7 @@ export class Checker implements KcoreObserver {
   readonly stats = { entries: 0, incremental: 0, full: 0, events: 0 };
   private readonly inKcore = new Set<number>();
   /** Table pages by pfn. */
-  private readonly tables = new Map<number, TablePage>();
+  private readonly tables: TableRegistry;
   /**
    * pfn → mapping keys "owner/ipa" that pointed at it when written. The host's identity
    * mappings are not listed: the host mapping of pfn p to look at is IPA p itself (host_flatmap),
@@ -131,6 +165,7 @@ export class Checker implements KcoreObserver {
     this.smmuCfgEnd = this.smmuCfgStart + this.view.smmuCfgCount() * 16;
     this.regionStart = Number(lay.base);
     this.regionEnd = Number(lay.end);
+    this.tables = new TableRegistry(Number(lay.ramBase >> 12n), lay.ramPages);
     if (opts.index) {
       for (const [k, v] of opts.index.tables) this.tables.set(k, v);
       this.rmapBase = opts.index.rmap;
@@ -143,7 +178,7 @@ export class Checker implements KcoreObserver {
   exportIndex(): CheckerIndex {
     const rmap = new Map<number, ReadonlySet<string>>(this.rmapBase);
     for (const [k, v] of this.rmap) rmap.set(k, new Set(v));
-    return { tables: new Map(this.tables), rmap };
+    return { tables: new Map(this.tables.entries()), rmap };
   }
 
   /** The mapping keys recorded for pfn (read only). */

@@ -65,6 +65,7 @@ export class Machine {
     this.cpus = cfg.cpus;
     this.ramBase = cfg.ramBase;
     this.ramBytes = cfg.ramBytes;
+    this.ramBaseNum = Number(cfg.ramBase);
     this.ramView = new Uint8Array(core.x.memory.buffer, core.x.ramHostPtr(), cfg.ramBytes);
     this.dv = new DataView(core.x.memory.buffer);
     this.exitPtr = [];
@@ -460,7 +461,7 @@ export class Machine {
 
   /** Records a host-side write to RAM for snapshots (the core records its own stores). */
   noteWrite(pa: bigint | number, len: number): void {
-    const off = Number(pa) - Number(this.ramBase);
+    const off = Number(pa) - this.ramBaseNum;
     if (off < 0 || len <= 0) return;
     const flags = this.pageFlags();
     const last = Math.min(flags.length - 1, (off + len - 1) >>> 12);
@@ -468,6 +469,8 @@ export class Machine {
   }
 
   private flagsView: Uint8Array | undefined;
+  /** ramBase as a number (RAM ends below 2^53): noteWrite runs for every KCore store. */
+  private readonly ramBaseNum: number;
 
   /** The core's per-page flag bytes (assembly/mem/phys.ts). */
   private pageFlags(): Uint8Array {
