@@ -59,7 +59,7 @@ function parseCount(flag: string, v: string, min: number, max: number): number {
 function progressLine(p: Progress & { jobs: number }): string {
   const secs = Math.max(0.001, p.elapsedMs / 1000);
   return `fuzz: ${secs.toFixed(0)}s  ${p.sequences} sequences  ${p.steps} steps (${(p.steps / secs).toFixed(0)}/s)  ` +
-    `${p.hypercalls} checked hypercalls (${(p.hypercalls / secs).toFixed(0)}/s)  failures ${p.failures}  ` +
+    `checked hypercalls: ${p.hypercalls} host (${(p.hypercalls / secs).toFixed(0)}/s) + ${p.guestHypercalls} VM (${(p.guestHypercalls / secs).toFixed(0)}/s)  failures ${p.failures}  ` +
     `coverage: ${p.pairs} (hypercall × state) pairs, KCore branches: ${p.checks} refusals, ${p.effects} effects` + (p.jobs > 1 ? `  [${p.jobs} jobs]` : '');
 }
 
@@ -67,8 +67,8 @@ function progressLine(p: Progress & { jobs: number }): string {
 export function formatCampaign(r: CampaignResult, jobs: number): string {
   const secs = Math.max(0.001, r.elapsedMs / 1000);
   const lines = [
-    `${r.sequences} sequences, ${r.steps} steps, ${r.hypercalls} checked hypercalls in ${secs.toFixed(1)} s ` +
-      `(${(r.steps / secs).toFixed(0)} steps/s, ${(r.hypercalls / secs).toFixed(0)} checked hypercalls/s, ${jobs} job${jobs > 1 ? 's' : ''})`,
+    `${r.sequences} sequences, ${r.steps} steps in ${secs.toFixed(1)} s (${(r.steps / secs).toFixed(0)} steps/s, ${jobs} job${jobs > 1 ? 's' : ''}); ` +
+      `checked hypercalls: ${r.hypercalls} from the host (${(r.hypercalls / secs).toFixed(0)}/s), ${r.guestHypercalls} from VMs (${(r.guestHypercalls / secs).toFixed(0)}/s)`,
     `coverage: ${r.coverage.pairs.size} (hypercall × state) pairs; KCore branches reached: ${r.coverage.checks.size} distinct refusals (check × reason), ${r.coverage.effects.size} distinct effects`,
   ];
   if (r.failures.length === 0) {

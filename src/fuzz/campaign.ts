@@ -43,6 +43,8 @@ export interface Progress {
   readonly sequences: number;
   readonly steps: number;
   readonly hypercalls: number;
+  /** Checked VM hypercalls (SequenceResult.guestHypercalls). */
+  readonly guestHypercalls: number;
   /** Checked KCore entries (SequenceResult.kcoreEntries). */
   readonly kcoreEntries: number;
   readonly failures: number;
@@ -94,10 +96,11 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
   let sequences = 0;
   let steps = 0;
   let hypercalls = 0;
+  let guestHypercalls = 0;
   let kcoreEntries = 0;
   let lastProgress = 0;
   const progress = (): Progress => ({
-    elapsedMs: Date.now() - t0, sequences, steps, hypercalls, kcoreEntries, failures: failures.length, pairs: cov.pairs.size, checks: cov.checks.size, effects: cov.effects.size,
+    elapsedMs: Date.now() - t0, sequences, steps, hypercalls, guestHypercalls, kcoreEntries, failures: failures.length, pairs: cov.pairs.size, checks: cov.checks.size, effects: cov.effects.size,
   });
   const roundSize = opts.roundSize ?? 100;
   const arb = sequenceArb(opts.maxLength ?? 24);
@@ -118,6 +121,7 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
           sequences++;
           steps += res.steps;
           hypercalls += res.hypercalls;
+          guestHypercalls += res.guestHypercalls;
           kcoreEntries += res.kcoreEntries;
           if (opts.onProgress && Date.now() - lastProgress > 2000) {
             lastProgress = Date.now();

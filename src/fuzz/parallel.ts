@@ -53,13 +53,14 @@ export async function runParallel(opts: ParallelOptions): Promise<CampaignResult
   };
 }
 
-function sum(ps: readonly (Pick<Progress, 'elapsedMs' | 'sequences' | 'steps' | 'hypercalls' | 'kcoreEntries' | 'pairs' | 'checks' | 'effects'> & { failures: number | readonly unknown[] })[]): Progress {
+function sum(ps: readonly (Pick<Progress, 'elapsedMs' | 'sequences' | 'steps' | 'hypercalls' | 'guestHypercalls' | 'kcoreEntries' | 'pairs' | 'checks' | 'effects'> & { failures: number | readonly unknown[] })[]): Progress {
   const live = ps.filter((p) => p !== undefined);
   return {
     elapsedMs: Math.max(0, ...live.map((p) => p.elapsedMs)),
     sequences: live.reduce((a, p) => a + p.sequences, 0),
     steps: live.reduce((a, p) => a + p.steps, 0),
     hypercalls: live.reduce((a, p) => a + p.hypercalls, 0),
+    guestHypercalls: live.reduce((a, p) => a + p.guestHypercalls, 0),
     kcoreEntries: live.reduce((a, p) => a + p.kcoreEntries, 0),
     failures: live.reduce((a, p) => a + (typeof p.failures === 'number' ? p.failures : p.failures.length), 0),
     pairs: Math.max(0, ...live.map((p) => p.pairs)),

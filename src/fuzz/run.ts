@@ -26,6 +26,8 @@ export interface SequenceResult {
   readonly steps: number;
   /** Host hypercalls issued by KServ (each checked when KCore returns). */
   readonly hypercalls: number;
+  /** Hypercalls the VMs made (HVC exits to KCore: pvops, PSCI), each checked the same way. */
+  readonly guestHypercalls: number;
   /**
    * Entries into KCore (host hypercalls, host stage-2 faults, and each VM exit a VCPU_RUN takes
    * to EL2), each followed by the incremental check once no pCPU is inside KCore.
@@ -81,6 +83,7 @@ export function runSequence(w: FuzzWorld, cmds: readonly Cmd[], seed: number, co
   w.reset(seed);
   w.eventHook = cov ? (e) => noteCoverage(cov, e) : null;
   let hypercalls = 0;
+  const guestBefore = w.k.stats.guestHvc;
   for (let i = 0; i < cmds.length; i++) {
     const c = cmds[i]!;
     onStep?.(i, c);
@@ -98,13 +101,13 @@ export function runSequence(w: FuzzWorld, cmds: readonly Cmd[], seed: number, co
     try {
       eff = runCmd(w, c);
     } catch (e) {
-      return { finding: { step: i, kind: 'crash', name: 'simulator_crash', message: e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 6).join('\n')}` : ''}` : String(e) }, steps: i + 1, hypercalls, kcoreEntries: w.checker.stats.entries };
+      return { finding: { step: i, kind: 'crash', name: 'simulator_crash', message: e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 6).join('\n')}` : ''}` : String(e) }, steps: i + 1, hypercalls, guestHypercalls: w.k.stats.guestHvc - guestBefore, kcoreEntries: w.checker.stats.entries };
     }
     hypercalls += w.k.stats.hvc - hvcBefore;
     if (!w.checker.busy) w.checker.checkIfChanged();   // (a KCore exit already checked, unless something happened since)
     if (w.violations.length > before) {
       const v = w.violations[before]!;
-      return { finding: { step: i, kind: 'invariant', name: v.invariant, message: v.message }, steps: i + 1, hypercalls, kcoreEntries: w.checker.stats.entries };
+      return { finding: { step: i, kind: 'invariant', name: v.invariant, message: v.message }, steps: i + 1, hypercalls, guestHypercalls: w.k.stats.guestHvc - guestBefore, kcoreEntries: w.checker.stats.entries };
     }
     if (pred !== null && c.t === 'hvc' && eff.hvcs.length === 1) {
       const ret = BigInt.asUintN(64, eff.hvcs[0]!.ret);
@@ -112,24 +115,24 @@ export function runSequence(w: FuzzWorld, cmds: readonly Cmd[], seed: number, co
       const name = HVC_NAME.get(c.nr) ?? `HVC_${c.nr}`;
       const shown = `${name}(${args.map((a) => `0x${a.toString(16)}`).join(', ')})`;
       if (pred.kind === 'accept' && rejected) {
-        return spec(w, i, `${shown} was refused (${BigInt.asIntN(64, ret)}) but the spec accepts it in this state`, hypercalls);
+        return spec(w, i, `${shown} was refused (${BigInt.asIntN(64, ret)}) but the spec accepts it in this state`, hypercalls, guestBefore);
       }
       if (pred.kind === 'reject' && !rejected) {
-        return spec(w, i, `${shown} was accepted (returned 0x${ret.toString(16)}) but the spec refuses it: ${pred.why}`, hypercalls);
+        return spec(w, i, `${shown} was accepted (returned 0x${ret.toString(16)}) but the spec refuses it: ${pred.why}`, hypercalls, guestBefore);
       }
       // (Which errno a refusal returns is the matrix test's business: argument checks come in an
       // order the table does not fix, so only accept/refuse disagreements are findings here.)
       if (!rejected) {
         const post = postcondition(w.view, c.nr, args);
-        if (post !== null) return spec(w, i, post, hypercalls);
+        if (post !== null) return spec(w, i, post, hypercalls, guestBefore);
       }
     }
   }
-  return { finding: null, steps: cmds.length, hypercalls, kcoreEntries: w.checker.stats.entries };
+  return { finding: null, steps: cmds.length, hypercalls, guestHypercalls: w.k.stats.guestHvc - guestBefore, kcoreEntries: w.checker.stats.entries };
 }
 
-function spec(w: FuzzWorld, step: number, message: string, hypercalls: number): SequenceResult {
-  return { finding: { step, kind: 'spec', name: 'spec_conformance', message }, steps: step + 1, hypercalls, kcoreEntries: w.checker.stats.entries };
+function spec(w: FuzzWorld, step: number, message: string, hypercalls: number, guestBefore: number): SequenceResult {
+  return { finding: { step, kind: 'spec', name: 'spec_conformance', message }, steps: step + 1, hypercalls, guestHypercalls: w.k.stats.guestHvc - guestBefore, kcoreEntries: w.checker.stats.entries };
 }
 
 /** "HVC_NAME vm=STATE vcpu=STATE page=KIND" for the coverage of (hypercall × state). */

@@ -77,7 +77,8 @@ export class Kcore {
   /** The SMMU model KCore protects (set by the system when the board has one). */
   smmu: KcoreSmmu | null = null;
   /** Counters for the run summary. */
-  readonly stats = { hvc: 0, rejected: 0, violations: 0, hostFaults: 0 };
+  /** hvc: host hypercalls; guestHvc: VM hypercalls (HVC exits, pvops and PSCI alike) KCore took. */
+  readonly stats = { hvc: 0, guestHvc: 0, rejected: 0, violations: 0, hostFaults: 0 };
 
   constructor(m: Machine, meter: Meter, readonly cfg: KcoreConfig) {
     this.m = m;

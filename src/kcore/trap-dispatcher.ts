@@ -234,6 +234,7 @@ export function* vcpuRun(k: Kcore, cpu: number, vmid: number, vcpu: number): Gen
         break;
       }
       esr = exit.esr;
+      if (esrEc(esr) === EC.HVC64) k.stats.guestHvc++;
       const what = handledInKcore(esr);
       if (what === 'pvop' && (yield* handlePvops(k, cpu, vmid))) {
         k.event({ kind: 'guest-exit', cpu, vmid, vcpu, esr, far: exit.far, hpfar: exit.hpfar, irq: false, path: 'kcore' });

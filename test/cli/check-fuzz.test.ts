@@ -66,7 +66,7 @@ describe('sekvm-sim fuzz and replay', () => {
 
   it('reports nothing for the correct KCore within a small budget', async () => {
     expect(await fuzz.run(['--iterations', '30', '--out', dir, '--quiet'])).toBe(0);
-    expect(out).toMatch(/^30 sequences, \d+ steps, \d+ checked hypercalls/);
+    expect(out).toMatch(/^30 sequences, \d+ steps in [0-9.]+ s \(\d+ steps\/s, 1 job\); checked hypercalls: \d+ from the host \(\d+\/s\), \d+ from VMs/m);
     expect(out).toContain('no failure found');
   });
 

@@ -60,6 +60,24 @@ describe('fuzzer parts', () => {
     expect(a.finding).toBeNull();
   });
 
+  it('a sequence counts the host hypercalls and the VM hypercalls KCore took, apart', () => {
+    // VM 1 vCPU 0: grant ×3 (three KVM_SET_DESC_PFN, handled inside KCore), then a NOOP hypercall
+    // (forwarded to KServ); each VCPU_RUN KServ issues for them is a host hypercall.
+    const cmds = [
+      { t: 'vm', cpu: 0, vm: 0, vcpu: 0, op: 1, count: 3, a: { k: 'ipa', i: 0 }, b: { k: 'lit', v: '0x1000' }, propose: null },
+      { t: 'vm', cpu: 0, vm: 0, vcpu: 0, op: 0, count: 1, a: { k: 'ipa', i: 0 }, b: { k: 'lit', v: '0x0' }, propose: null },
+      { t: 'hvc', cpu: 1, nr: HVC.REGISTER_KVM, args: [] },
+    ] as const;
+    let runs = 0;
+    world.traceHook = (rec) => { if (rec.event.kind === 'hvc' && rec.event.nr === HVC.VCPU_RUN) runs++; };
+    const r = runSequence(world, cmds, 5);
+    world.traceHook = null;
+    expect(r.finding).toBeNull();
+    expect(r.guestHypercalls).toBe(4);
+    expect(runs).toBeGreaterThan(0);
+    expect(r.hypercalls).toBe(runs + 1);
+  });
+
   it('boot: an honest boot verifies; a tampered, misplaced or partial image and a remap after verification are refused', () => {
     const outcome = (how: 'honest' | 'tampered' | 'misplaced' | 'partial' | 'remap-after'): string[] => {
       world.reset(1);
