@@ -81,16 +81,28 @@ export interface TableVisitor {
   table?(pa: bigint, level: number): void;
 }
 
-/** Visits every valid leaf and table page of the tree. */
-export function walkTables(read: PhysRead, g: TableGeometry, v: TableVisitor): void {
+/**
+ * Visits every valid leaf and table page of the tree — or, with `range`, only the leaves and
+ * tables that translate some address in [range.start, range.end).
+ */
+export function walkTables(read: PhysRead, g: TableGeometry, v: TableVisitor, range?: { readonly start: bigint; readonly end: bigint }): void {
   const rootEntries = 1 << g.startIndexBits;
   for (let p = 0; p < Math.ceil(rootEntries / 512); p++) v.table?.(g.root + BigInt(p * 4096), g.startLevel);
-  walkLevel(read, g, v, g.root, g.startLevel, 0n, rootEntries);
+  walkLevel(read, g, v, g.root, g.startLevel, 0n, rootEntries, range ?? null);
 }
 
-function walkLevel(read: PhysRead, g: TableGeometry, v: TableVisitor, table: bigint, level: number, base: bigint, entries: number): void {
+function walkLevel(read: PhysRead, g: TableGeometry, v: TableVisitor, table: bigint, level: number, base: bigint, entries: number,
+  range: { readonly start: bigint; readonly end: bigint } | null): void {
   const size = BigInt(levelSize(level));
-  for (let i = 0; i < entries; i++) {
+  let first = 0;
+  let last = entries - 1;
+  if (range !== null) {
+    // Only the entries whose input range meets [start, end).
+    if (range.start > base) first = Number((range.start - base) / size);
+    if (range.end <= base) return;
+    last = Math.min(last, Number((range.end - 1n - base) / size));
+  }
+  for (let i = first; i <= last; i++) {
     const descPa = table + BigInt(i * 8);
     const d = read(descPa);
     if (!isValid(d)) continue;
@@ -98,7 +110,7 @@ function walkLevel(read: PhysRead, g: TableGeometry, v: TableVisitor, table: big
     if (isTable(d, level)) {
       const next = d & D_ADDR_MASK;
       v.table?.(next, level + 1);
-      walkLevel(read, g, v, next, level + 1, inBase, 512);
+      walkLevel(read, g, v, next, level + 1, inBase, 512, range);
     } else if (level > 0 && !(level === 3 && (d & 3n) !== 3n)) {
       v.leaf?.({ desc: d, level, descPa, inBase, size, outBase: d & D_ADDR_MASK & ~(size - 1n) });
     }

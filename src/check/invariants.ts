@@ -244,13 +244,14 @@ export function checkRemap(view: KcoreView): Witness[] {
   const out: Witness[] = [];
   const next = view.core('NEXT_REMAP_PTR');
   const el2 = view.geometry(COREVISOR)!;
+  // Only the remap window's part of the EL2 table: the rest is KCore's linear map.
   walkTables(view.read, el2, {
     leaf: (l) => {
       if (l.inBase >= BigInt(EL2_REMAP_START) && l.inBase < BigInt(EL2_PAGE_OFFSET) && l.inBase + l.size > next) {
         out.push({ invariant: 'core_map', ipa: l.inBase, message: `KCore's EL2 table maps VA ${hex(l.inBase)} at or above the remap pointer ${hex(next)}` });
       }
     },
-  });
+  }, { start: BigInt(EL2_REMAP_START), end: BigInt(EL2_PAGE_OFFSET) });
   const windows: { v: number; i: number; start: bigint; end: bigint }[] = [];
   for (const v of view.vmids()) {
     for (let i = 0; i < view.loadInfoCount(v); i++) {
@@ -337,7 +338,8 @@ export function checkVmids(view: KcoreView): Witness[] {
 /**
  * stale_tlb: every cached translation of a host or live-VM context leads to a page that
  * principal may access now. KCore's own EL2 entries are exempt. Only meaningful while no pCPU is
- * inside KCore (between a PTE write and its TLBI a stale entry is expected).
+ * inside KCore (between a PTE write and its TLBI a stale entry is expected). checkTlbEntry's
+ * `only` restricts an entry to the pages in that set (the incremental check's changed pages).
  */
 export function checkTlbs(m: Machine, view: KcoreView): Witness[] {
   const out: Witness[] = [];
@@ -347,14 +349,18 @@ export function checkTlbs(m: Machine, view: KcoreView): Witness[] {
   return out;
 }
 
-export function checkTlbEntry(view: KcoreView, cpu: number, e: TlbEntry, out: Witness[]): void {
+export function checkTlbEntry(view: KcoreView, cpu: number, e: TlbEntry, out: Witness[], only?: ReadonlySet<number>): void {
   if (e.kind === 'el2') return;
   const v = e.vmid;
   if (v !== HOSTVISOR && !(v >= 1 && v <= MAX_VM_NUM && liveVm(view, v))) return;
   const pages = Number(e.size >> 12n);
   const first = Number(e.outBase >> 12n);
-  for (let i = 0; i < pages; i++) {
-    const pfn = first + i;
+  // `only`: the pages that changed hands (the others of a 2 MB entry were fine before).
+  const which = only !== undefined && only.size < pages ? [...only].filter((p) => p >= first && p < first + pages).sort((a, b) => a - b) : null;
+  const n = which === null ? pages : which.length;
+  for (let k = 0; k < n; k++) {
+    const pfn = which === null ? first + k : which[k]!;
+    const i = pfn - first;
     const owner = view.ownerOf(pfn);   // (no s2page object per page: a 2 MB entry has 512)
     if (owner === INVALID_MEM) continue;
     const ok = !isKcorePage(view, pfn, owner) && (v === HOSTVISOR ? owner === HOSTVISOR || granted(view.countOf(pfn)) : owner === v);

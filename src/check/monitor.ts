@@ -506,7 +506,7 @@ export class Checker implements KcoreObserver {
       return false;
     };
     for (let cpu = 0; cpu < this.m.cpus; cpu++) {
-      for (const e of this.m.tlbEntriesLeadingTo(cpu, leadsToOne)) checkTlbEntry(this.view, cpu, e, out);
+      for (const e of this.m.tlbEntriesLeadingTo(cpu, leadsToOne)) checkTlbEntry(this.view, cpu, e, out, pfns);
     }
   }
 

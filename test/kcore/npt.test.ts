@@ -1,12 +1,13 @@
 /**
  * KCore's single-address table operations (src/kcore/npt.ts: getLeaf, mapLeaf, setLeaf) against
  * the independent synchronous reader the checks use (src/arch/pgwalk.ts), on random sequences of
- * maps and unmaps in a plain memory, and the range walk (forEachLeaf) against both.
+ * maps and unmaps in a plain memory, and the range walks (KCore's forEachLeaf, the reader's
+ * walkTables with a range) against both.
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { getLeaf, mapLeaf, setLeaf, forEachLeaf, s2Geometry, el2Geometry, type PtMem, type PtGeometry } from '../../src/kcore/npt.js';
-import { lookupLeaf, type TableGeometry } from '../../src/arch/pgwalk.js';
+import { lookupLeaf, walkTables, type TableGeometry } from '../../src/arch/pgwalk.js';
 import type { Gen } from '../../src/sim/task.js';
 import type { Pa } from '../../src/arch/addr.js';
 
@@ -106,6 +107,16 @@ describe('KCore single-address table operations', () => {
         for (const op of ops) {
           const ref = lookupLeaf(read, tg, BigInt(op.addr));
           if (ref !== null) expect(seen.get(Number(ref.inBase))).toBe(ref.desc);
+        }
+        // The reader's range walk visits exactly the leaves that meet the range.
+        const all: string[] = [];
+        walkTables(read, tg, { leaf: (l) => { all.push(`${l.inBase}+${l.size}`); } });
+        for (const op of ops.slice(0, 4)) {
+          const start = BigInt(op.addr) - 0x20_0000n < 0n ? 0n : BigInt(op.addr) - 0x20_0000n;
+          const end = BigInt(op.addr) + 0x1000n;
+          const got: string[] = [];
+          walkTables(read, tg, { leaf: (l) => { got.push(`${l.inBase}+${l.size}`); } }, { start, end });
+          expect(got).toEqual(all.filter((k) => { const [b, n] = k.split('+').map(BigInt) as [bigint, bigint]; return b < end && b + n > start; }));
         }
       }), { seed: 7, numRuns: 300 });
     });
