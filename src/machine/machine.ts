@@ -575,7 +575,14 @@ export class Machine {
     // RAM pages written since the snapshot (read before the flags themselves are restored) …
     const flags = this.pageFlags();
     const dirty: number[] = [];
-    for (let i = 0; i < flags.length; i++) if ((flags[i]! & PF_DIRTY) !== 0) dirty.push(i);
+    // Four pages' flags at a time: most groups have none dirty.
+    const quad = new Uint32Array(flags.buffer, flags.byteOffset, flags.length >>> 2);
+    const dirty4 = PF_DIRTY * 0x0101_0101;
+    for (let q = 0; q < quad.length; q++) {
+      if ((quad[q]! & dirty4) === 0) continue;
+      for (let i = q * 4; i < q * 4 + 4; i++) if ((flags[i]! & PF_DIRTY) !== 0) dirty.push(i);
+    }
+    for (let i = quad.length * 4; i < flags.length; i++) if ((flags[i]! & PF_DIRTY) !== 0) dirty.push(i);
     // … then everything that is not RAM (CPUs, TLBs, GIC, flags), then those pages. Of the
     // decoded-instruction cache (8 MiB, most of the rest) only the slots the snapshot holds a
     // page in are copied: a slot without a page is refilled from zero when it gets one.
@@ -584,9 +591,7 @@ export class Machine {
     const dcData = x.dcacheDataAddr(), slotBytes = x.dcacheSlotBytes(), slots = x.dcacheSlots();
     const dcEnd = dcData + slots * slotBytes;
     mem.set(s.mem.subarray(0, dcData), 0);
-    const tags = new DataView(s.mem.buffer, s.mem.byteOffset + x.dcacheTagsAddr(), slots * 8);
-    for (let i = 0; i < slots; i++) {
-      if (tags.getBigUint64(i * 8, true) === U64_MAX) continue;
+    for (const i of this.slotsHeld(s, slots)) {
       const at = dcData + i * slotBytes;
       mem.set(s.mem.subarray(at, at + slotBytes), at);
     }
@@ -600,6 +605,18 @@ export class Machine {
     x.dirtyReset();
   }
 
+  /** The decoded-instruction cache slots that hold a page in snapshot `s` (found once per snapshot). */
+  private slotsHeld(s: MachineSnapshot, slots: number): readonly number[] {
+    let held = SLOTS_HELD.get(s);
+    if (held === undefined) {
+      const tags = new DataView(s.mem.buffer, s.mem.byteOffset + this.core.x.dcacheTagsAddr(), slots * 8);
+      held = [];
+      for (let i = 0; i < slots; i++) if (tags.getBigUint64(i * 8, true) !== U64_MAX) held.push(i);
+      SLOTS_HELD.set(s, held);
+    }
+    return held;
+  }
+
   /** TLBI instructions executed by all CPUs. */
   tlbiCount(): bigint {
     return u64(this.core.x.statTlbi());
@@ -611,6 +628,8 @@ export interface MachineSnapshot {
   readonly mem: Uint8Array;
   readonly dyn: readonly bigint[];
 }
+
+const SLOTS_HELD = new WeakMap<MachineSnapshot, number[]>();
 
 /** Core state kept in wasm globals (assembly/index.ts dynGet/dynSet). */
 const DYN_GLOBALS = 4;
