@@ -135,7 +135,7 @@ export class Checker implements KcoreObserver {
   private dirtyRemap = false;
   private readonly dirtySmmu = new Set<number>();
   /** Shared-struct registers of each running vCPU as KServ left them at VCPU_RUN. */
-  private readonly exposure = new Map<string, bigint[]>();
+  private readonly exposure = new Map<string, BigUint64Array>();
   private sinceFull = 0;
   /** Pages given back to the host by a VM since the s2pages lock was last released. */
   private readonly leftVm: { pfn: number; vmid: number }[] = [];
@@ -273,6 +273,12 @@ export class Checker implements KcoreObserver {
 
   access(cpu: number, pa: number, size: number, write: boolean, value: bigint, old: bigint, locks: readonly LockId[]): void {
     this.stats.events++;
+    if (size !== 8 && size !== 4096) {
+      // A register context moved in one piece (KcoreObserver.access): KCore's own data, outside
+      // lock discipline and every invariant — unless it ran into something that is not.
+      this.checkRun(pa, size);
+      return;
+    }
     const pfn = Math.floor(pa / 4096);
     if (size === 8) this.checkLocks(cpu, pa, pfn, locks, write);
     if (!write) return;
@@ -307,6 +313,16 @@ export class Checker implements KcoreObserver {
       this.report([{ invariant: 'vm_page_integrity', pfn, vmid: owner, cpu,
         message: `KCore on pCPU ${cpu} stored to PA 0x${pa.toString(16)}, a page of live VM ${owner}` }]);
     }
+  }
+
+  /** A run of words must stay in KCore's region, clear of the data the checks watch. */
+  private checkRun(pa: number, size: number): void {
+    const end = pa + size;
+    const meets = (a: number, b: number): boolean => pa < b && a < end;
+    let bad = pa < this.regionStart || end > this.regionEnd || meets(this.s2pagesStart, this.s2pagesEnd) ||
+      meets(this.vmInfoStart, this.vmInfoEnd) || meets(this.smmuCfgStart, this.smmuCfgEnd);
+    for (let p = Math.floor(pa / 4096); !bad && p * 4096 < end; p++) bad = this.tables.get(p) !== undefined;
+    if (bad) throw new Error(`checker: KCore reported a run of ${size} bytes at 0x${pa.toString(16)} that reaches data the checks watch`);
   }
 
   /**
@@ -382,9 +398,7 @@ export class Checker implements KcoreObserver {
   }
 
   private pageIsZero(pfn: number): boolean {
-    const bytes = this.m.readPhys(BigInt(pfn) << 12n, 4096);
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-    return true;
+    return this.view.pageIsZero(pfn);
   }
 
   private descriptorWritten(t: TablePage, pa: bigint, d: bigint, old: bigint): void {
@@ -416,7 +430,7 @@ export class Checker implements KcoreObserver {
       const vcpu = Number(e.args[1] ?? 0n);
       if (!(vmid >= 1 && vmid <= MAX_VM_NUM && vcpu >= 0 && vcpu < HYPSEC_MAX_VCPUS)) return;
       const at = vcpuAt(this.opts.sharedBase, vmid, vcpu) + VCPU.REGS;
-      this.exposure.set(`${vmid}:${vcpu}`, Array.from({ length: 31 }, (_, r) => this.view.read(BigInt(at + r * 8))));
+      this.exposure.set(`${vmid}:${vcpu}`, this.view.words(at, 31));
     } else if (e.kind === 'guest-exit' && e.path !== 'kcore' && !e.irq) {
       const before = this.exposure.get(`${e.vmid}:${e.vcpu}`);
       if (before) this.checkExposure(e.cpu, e.vmid, e.vcpu, e.esr, before);
@@ -429,7 +443,7 @@ export class Checker implements KcoreObserver {
    * nothing else. A shared-struct register that changed during the run to the guest's own value
    * was exposed.
    */
-  private checkExposure(cpu: number, vmid: number, vcpu: number, esr: number, before: bigint[]): void {
+  private checkExposure(cpu: number, vmid: number, vcpu: number, esr: number, before: BigUint64Array): void {
     const allowed = new Set<number>();
     const ec = esrEc(esr);
     const guestX = (r: number): bigint => this.view.shadow(vmid, vcpu, r);

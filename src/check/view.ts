@@ -36,16 +36,31 @@ export class KcoreView {
 
   constructor(readonly m: Machine, readonly lay: KcoreLayout) {
     // Direct 64-bit reads of RAM (observers read a lot: no DataView, no range object per read).
-    const base = m.ramBase;
+    // (Physical addresses are below 2^53: Number(pa) is exact and allocates nothing.)
+    const base = Number(m.ramBase);
     const words = m.ramBytes / 8;
     this.read = (pa: bigint): bigint => {
-      const i = Number(pa - base) / 8;
+      const i = (Number(pa) - base) / 8;
       return i >= 0 && i < words && Number.isInteger(i) ? m.ram64()[i]! : 0n;
     };
     this.firstPfn = Number(lay.ramBase >> 12n);
     this.s2pageWord0 = Number(lay.s2pages - m.ramBase) / 4;
     this.kcoreFirst = Number(lay.base >> 12n);
     this.kcoreEnd = Number(lay.end >> 12n);
+  }
+
+  /** A copy of the n u64 words at physical address pa (in RAM). */
+  words(pa: number, n: number): BigUint64Array {
+    const i = (pa - Number(this.m.ramBase)) / 8;
+    return this.m.ram64().slice(i, i + n);
+  }
+
+  /** Whether the page at pfn (in RAM) is all zero. */
+  pageIsZero(pfn: number): boolean {
+    const w = this.m.ram32();
+    const first = (pfn * 4096 - Number(this.m.ramBase)) / 4;
+    for (let i = first; i < first + 1024; i++) if (w[i] !== 0) return false;
+    return true;
   }
 
   /** Index of the first s2page entry in RAM as 32-bit words. */

@@ -20,7 +20,7 @@ import {
   type KcoreLayout, CORE, LOCKS_OFF, PERCPU_OFF, PERCPU_BYTES, PERCPU, VM_INFO_BYTES, VMI, LOAD_INFO_BYTES,
   SHADOW_BYTES, SMMU_CFG_BYTES, S2PAGE_BYTES,
 } from './layout.js';
-import { HYPSEC_MAX_VCPUS } from './constants.js';
+import { HYPSEC_MAX_VCPUS, EL2_MAX_VMID } from './constants.js';
 import type { LockId } from './locks.js';
 import type { KcoreObserver, KcoreEvent } from './observe.js';
 import type { PtMem } from './npt.js';
@@ -44,6 +44,13 @@ export class AbstractMachine {
   };
   private readonly ptMems: PtMem[] = [];
   private readonly lockBase: number;
+  /** KCore's layout as numbers (every access computes an address from one of these). */
+  private readonly at: { readonly base: number; readonly vmInfo: number; readonly shadow: number; readonly smmuCfg: number; readonly s2pages: number; readonly firstPfn: number };
+  /** KCore's register-context areas (the only places runs of words go: loadWords). */
+  private readonly perCpuStart: number;
+  private readonly perCpuEnd: number;
+  private readonly shadowStart: number;
+  private readonly shadowEnd: number;
   /** Handler, lock and barrier events are values: made once and reused (observers only read them). */
   private readonly events = new EventCache();
 
@@ -57,6 +64,14 @@ export class AbstractMachine {
     this.ramBase = Number(m.ramBase);
     this.ramBytes = m.ramBytes;
     this.lockBase = Number(lay.base) + LOCKS_OFF;
+    this.at = {
+      base: Number(lay.base), vmInfo: Number(lay.vmInfo), shadow: Number(lay.shadow), smmuCfg: Number(lay.smmuCfg),
+      s2pages: Number(lay.s2pages), firstPfn: Number(lay.ramBase >> 12n),
+    };
+    this.perCpuStart = Number(lay.base) + PERCPU_OFF;
+    this.perCpuEnd = this.perCpuStart + m.cpus * PERCPU_BYTES;
+    this.shadowStart = Number(lay.shadow);
+    this.shadowEnd = this.shadowStart + EL2_MAX_VMID * HYPSEC_MAX_VCPUS * SHADOW_BYTES;   // (layout.ts: shadow_ctxt)
   }
 
   setScheduler(s: Scheduler | null): void {
@@ -132,18 +147,37 @@ export class AbstractMachine {
   }
 
   /**
-   * n consecutive u64s at `a`, each counted and observed as a load, behind one interleaving
-   * point: for a register context one pCPU moves at a time (a vCPU's shadow context, which only
-   * the pCPU it is ACTIVE on touches; the pCPU's own per-CPU area).
+   * n consecutive u64s at `a` in one piece: a register context one pCPU moves at a time (a
+   * vCPU's shadow context, which only the pCPU it is ACTIVE on touches; the pCPU's own per-CPU
+   * area). Each word is counted and charged as a load (store); observers see one access of
+   * 8·n bytes (see KcoreObserver.access). Runs anywhere else are a KCore bug.
    */
   private loadWords(cpu: number, a: Pa, n: number): bigint[] {
+    const i = this.runIndex(a, n);
+    const ram = this.m.ram64();
     const out = new Array<bigint>(n);
-    for (let i = 0; i < n; i++) out[i] = this.load(cpu, (a + i * 8) as Pa);
+    for (let k = 0; k < n; k++) out[k] = ram[i + k]!;
+    this.meter.countSlot(cpu, this.loadSlot, n);
+    if (this.observer !== null) this.observer.access(cpu, a, n * 8, false, 0n, 0n, this.held[cpu]!);
     return out;
   }
 
   private storeWords(cpu: number, a: Pa, vs: readonly bigint[]): void {
-    for (let i = 0; i < vs.length; i++) this.store(cpu, (a + i * 8) as Pa, vs[i]!);
+    const i = this.runIndex(a, vs.length);
+    const ram = this.m.ram64();
+    for (let k = 0; k < vs.length; k++) ram[i + k] = BigInt.asUintN(64, vs[k]!);
+    this.m.noteWrite(a, vs.length * 8);
+    this.meter.countSlot(cpu, this.storeSlot, vs.length);
+    if (this.observer !== null) this.observer.access(cpu, a, vs.length * 8, true, 0n, 0n, this.held[cpu]!);
+  }
+
+  /** The RAM word index of a run of n words at `a`, which must lie in the per-CPU or shadow areas. */
+  private runIndex(a: Pa, n: number): number {
+    const end = a + n * 8;
+    const inPerCpu = a >= this.perCpuStart && end <= this.perCpuEnd;
+    const inShadow = a >= this.shadowStart && end <= this.shadowEnd;
+    if (!inPerCpu && !inShadow) bug(`KCore moved a register context to 0x${a.toString(16)}, outside the per-CPU and shadow areas`);
+    return this.idx64(a);
   }
 
   /** Reports that KCore starts or stops running on `cpu` (observers check at these boundaries). */
@@ -245,18 +279,18 @@ export class AbstractMachine {
 
   *getCore(cpu: number, field: keyof typeof CORE): Gen<bigint> {
     if (this.interleave(cpu)) yield POINT;
-    return this.load(cpu, (Number(this.lay.base) + CORE[field]) as Pa);
+    return this.load(cpu, (this.at.base + CORE[field]) as Pa);
   }
 
   *setCore(cpu: number, field: keyof typeof CORE, v: bigint): Gen {
     if (this.interleave(cpu)) yield POINT;
-    this.store(cpu, (Number(this.lay.base) + CORE[field]) as Pa, v);
+    this.store(cpu, (this.at.base + CORE[field]) as Pa, v);
   }
 
   // ---- per-CPU data (private to the pCPU) ----
 
   private percpuAt(cpu: number, off: number): Pa {
-    return (Number(this.lay.base) + PERCPU_OFF + cpu * PERCPU_BYTES + off) as Pa;
+    return (this.at.base + PERCPU_OFF + cpu * PERCPU_BYTES + off) as Pa;
   }
 
   // Per-CPU data is private to its pCPU: accesses are counted and observed, but they are not
@@ -309,14 +343,14 @@ export class AbstractMachine {
   // ---- s2page array (s2pages_lock) ----
 
   /** Physical address of pfn's s2_page entry, or null if pfn is not RAM. */
-  private s2pageAt(f: Pfn): bigint | null {
+  private s2pageAt(f: Pfn): number | null {
     if (!this.isRamPfn(f)) return null;
-    return this.lay.s2pages + BigInt((f - Number(this.lay.ramBase >> 12n)) * S2PAGE_BYTES);
+    return this.at.s2pages + (f - this.at.firstPfn) * S2PAGE_BYTES;
   }
 
   /** Whether pfn is covered by the s2page array (memblock RAM). */
   isRamPfn(f: Pfn): boolean {
-    const i = f - Number(this.lay.ramBase >> 12n);
+    const i = f - this.at.firstPfn;
     return i >= 0 && i < this.lay.ramPages;
   }
 
@@ -331,65 +365,65 @@ export class AbstractMachine {
     const at = this.s2pageAt(f);
     if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
     if (this.interleave(cpu)) yield POINT;
-    return this.load(cpu, (Number(at) + 0) as Pa);
+    return this.load(cpu, at as Pa);
   }
 
   *setS2PageWord(cpu: number, f: Pfn, v: bigint): Gen {
     const at = this.s2pageAt(f);
     if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
     if (this.interleave(cpu)) yield POINT;
-    this.store(cpu, (Number(at) + 0) as Pa, v);
+    this.store(cpu, at as Pa, v);
   }
 
   *getS2PageGfn(cpu: number, f: Pfn): Gen<bigint> {
     const at = this.s2pageAt(f);
     if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
     if (this.interleave(cpu)) yield POINT;
-    return this.load(cpu, (Number(at) + 8) as Pa);
+    return this.load(cpu, (at + 8) as Pa);
   }
 
   *setS2PageGfn(cpu: number, f: Pfn, g: bigint): Gen {
     const at = this.s2pageAt(f);
     if (at === null) bug(`s2page access to non-RAM pfn 0x${f.toString(16)}`);
     if (this.interleave(cpu)) yield POINT;
-    this.store(cpu, (Number(at) + 8) as Pa, g);
+    this.store(cpu, (at + 8) as Pa, g);
   }
 
   // ---- vm_info (vm_lock) ----
 
-  private vmInfo(v: number): bigint {
-    return this.lay.vmInfo + BigInt(v * VM_INFO_BYTES);
+  private vmInfo(v: number): number {
+    return this.at.vmInfo + v * VM_INFO_BYTES;
   }
 
   *getVmInfo(cpu: number, v: number, field: 'STATE' | 'VTTBR' | 'INC_EXE' | 'LOAD_INFO_CNT' | 'POOL_NEXT' | 'POOL_START' | 'POOL_END'): Gen<bigint> {
     if (this.interleave(cpu)) yield POINT;
-    return this.load(cpu, (Number(this.vmInfo(v)) + VMI[field]) as Pa);
+    return this.load(cpu, (this.vmInfo(v) + VMI[field]) as Pa);
   }
 
   *setVmInfo(cpu: number, v: number, field: 'STATE' | 'VTTBR' | 'INC_EXE' | 'LOAD_INFO_CNT' | 'POOL_NEXT' | 'POOL_START' | 'POOL_END', x: bigint): Gen {
     if (this.interleave(cpu)) yield POINT;
-    this.store(cpu, (Number(this.vmInfo(v)) + VMI[field]) as Pa, x);
+    this.store(cpu, (this.vmInfo(v) + VMI[field]) as Pa, x);
   }
 
   *getVcpuField(cpu: number, v: number, vcpu: number, field: 'STATE' | 'FIRST_RUN'): Gen<bigint> {
     if (this.interleave(cpu)) yield POINT;
-    return this.load(cpu, (Number(this.vmInfo(v)) + (field === 'STATE' ? VMI.VCPU_STATE : VMI.VCPU_FIRST_RUN) + vcpu * 8) as Pa);
+    return this.load(cpu, (this.vmInfo(v) + (field === 'STATE' ? VMI.VCPU_STATE : VMI.VCPU_FIRST_RUN) + vcpu * 8) as Pa);
   }
 
   *setVcpuField(cpu: number, v: number, vcpu: number, field: 'STATE' | 'FIRST_RUN', x: bigint): Gen {
     if (this.interleave(cpu)) yield POINT;
-    this.store(cpu, (Number(this.vmInfo(v)) + (field === 'STATE' ? VMI.VCPU_STATE : VMI.VCPU_FIRST_RUN) + vcpu * 8) as Pa, x);
+    this.store(cpu, (this.vmInfo(v) + (field === 'STATE' ? VMI.VCPU_STATE : VMI.VCPU_FIRST_RUN) + vcpu * 8) as Pa, x);
   }
 
   /** load_info[i] fields: 0 load_addr, 1 size, 2 el2_remap_addr, 3 el2_mapped_pages. */
   *getLoadInfo(cpu: number, v: number, i: number, field: 0 | 1 | 2 | 3): Gen<bigint> {
     if (this.interleave(cpu)) yield POINT;
-    return this.load(cpu, (Number(this.vmInfo(v)) + VMI.LOAD_INFO + i * LOAD_INFO_BYTES + field * 8) as Pa);
+    return this.load(cpu, (this.vmInfo(v) + VMI.LOAD_INFO + i * LOAD_INFO_BYTES + field * 8) as Pa);
   }
 
   *setLoadInfo(cpu: number, v: number, i: number, field: 0 | 1 | 2 | 3, x: bigint): Gen {
     if (this.interleave(cpu)) yield POINT;
-    this.store(cpu, (Number(this.vmInfo(v)) + VMI.LOAD_INFO + i * LOAD_INFO_BYTES + field * 8) as Pa, x);
+    this.store(cpu, (this.vmInfo(v) + VMI.LOAD_INFO + i * LOAD_INFO_BYTES + field * 8) as Pa, x);
   }
 
   /** Bytes of the VM's public key (32) or of image i's signature (64), in vm_info. */
@@ -399,7 +433,7 @@ export class AbstractMachine {
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i += 8) {
       if (this.interleave(cpu)) yield POINT;
-      const w = this.load(cpu, (Number(this.vmInfo(v)) + off + i) as Pa);
+      const w = this.load(cpu, (this.vmInfo(v) + off + i) as Pa);
       for (let b = 0; b < 8; b++) out[i + b] = Number((w >> BigInt(b * 8)) & 0xffn);
     }
     return out;
@@ -411,47 +445,47 @@ export class AbstractMachine {
       let w = 0n;
       for (let b = 0; b < 8 && i + b < bytes.length; b++) w |= BigInt(bytes[i + b]!) << BigInt(b * 8);
       if (this.interleave(cpu)) yield POINT;
-      this.store(cpu, (Number(this.vmInfo(v)) + off + i) as Pa, w);
+      this.store(cpu, (this.vmInfo(v) + off + i) as Pa, w);
     }
   }
 
   // ---- shadow vCPU contexts (owned by the vCPU; vm_lock for state changes) ----
 
-  private shadow(v: number, vcpu: number): bigint {
-    return this.lay.shadow + BigInt((v * HYPSEC_MAX_VCPUS + vcpu) * SHADOW_BYTES);
+  private shadow(v: number, vcpu: number): number {
+    return this.at.shadow + (v * HYPSEC_MAX_VCPUS + vcpu) * SHADOW_BYTES;
   }
 
   *getShadowCtxt(cpu: number, v: number, vcpu: number, index: number): Gen<bigint> {
     if (this.interleave(cpu)) yield POINT;
-    return this.load(cpu, (Number(this.shadow(v, vcpu)) + index * 8) as Pa);
+    return this.load(cpu, (this.shadow(v, vcpu) + index * 8) as Pa);
   }
 
   *setShadowCtxt(cpu: number, v: number, vcpu: number, index: number, x: bigint): Gen {
     if (this.interleave(cpu)) yield POINT;
-    this.store(cpu, (Number(this.shadow(v, vcpu)) + index * 8) as Pa, x);
+    this.store(cpu, (this.shadow(v, vcpu) + index * 8) as Pa, x);
   }
 
   /** Shadow-context slots first..first+n-1 (one interleaving point: see loadWords). */
   *getShadowRange(cpu: number, v: number, vcpu: number, first: number, n: number): Gen<bigint[]> {
     if (this.interleave(cpu)) yield POINT;
-    return this.loadWords(cpu, (Number(this.shadow(v, vcpu)) + first * 8) as Pa, n);
+    return this.loadWords(cpu, (this.shadow(v, vcpu) + first * 8) as Pa, n);
   }
 
   *setShadowRange(cpu: number, v: number, vcpu: number, first: number, xs: readonly bigint[]): Gen {
     if (this.interleave(cpu)) yield POINT;
-    this.storeWords(cpu, (Number(this.shadow(v, vcpu)) + first * 8) as Pa, xs);
+    this.storeWords(cpu, (this.shadow(v, vcpu) + first * 8) as Pa, xs);
   }
 
   // ---- SMMU configuration (smmu_lock) ----
 
   *getSmmuCfg(cpu: number, id: number, field: 'VMID' | 'HW_TTBR'): Gen<bigint> {
     if (this.interleave(cpu)) yield POINT;
-    return this.load(cpu, (Number(this.lay.smmuCfg) + id * SMMU_CFG_BYTES + (field === 'VMID' ? 0 : 8)) as Pa);
+    return this.load(cpu, (this.at.smmuCfg + id * SMMU_CFG_BYTES + (field === 'VMID' ? 0 : 8)) as Pa);
   }
 
   *setSmmuCfg(cpu: number, id: number, field: 'VMID' | 'HW_TTBR', x: bigint): Gen {
     if (this.interleave(cpu)) yield POINT;
-    this.store(cpu, (Number(this.lay.smmuCfg) + id * SMMU_CFG_BYTES + (field === 'VMID' ? 0 : 8)) as Pa, x);
+    this.store(cpu, (this.at.smmuCfg + id * SMMU_CFG_BYTES + (field === 'VMID' ? 0 : 8)) as Pa, x);
   }
 
   // ---- page tables (shadow_pt_lock(v) / spt_lock) ----

@@ -33,7 +33,7 @@ export const HCR_HOST_SEKVM = (1n << 31n) | (1n << 5n) | 1n;
 
 /** Saves the host's EL1 context (__sysreg_save_state_nvhe(host)): CTXT_SYSREGS, then SP_EL1. */
 export function* saveHostSysregs(k: Kcore, cpu: number): Gen {
-  const vs = CTXT_SYSREGS.map((r) => k.m.getSysRaw(cpu, r));
+  const vs = k.m.getSysRawList(cpu, CTXT_SYSREGS);
   vs.push(k.m.getSp(cpu, 1));
   k.am.count(cpu, 'sysreg_read', vs.length);
   yield* k.am.setHostSysregs(cpu, vs);
@@ -42,7 +42,7 @@ export function* saveHostSysregs(k: Kcore, cpu: number): Gen {
 /** Restores the host's EL1 context. */
 export function* restoreHostSysregs(k: Kcore, cpu: number): Gen {
   const vs = yield* k.am.getHostSysregs(cpu, CTXT_SYSREGS.length + 1);
-  for (let i = 0; i < CTXT_SYSREGS.length; i++) k.m.setSysRaw(cpu, CTXT_SYSREGS[i]!, vs[i]!);
+  k.m.setSysRawList(cpu, CTXT_SYSREGS, vs);
   k.m.setSp(cpu, 1, vs[CTXT_SYSREGS.length]!);
   k.am.count(cpu, 'sysreg_write', vs.length);
 }
@@ -55,7 +55,7 @@ export function* restoreHostSysregs(k: Kcore, cpu: number): Gen {
 export function* restoreGuestCtxt(k: Kcore, cpu: number, vmid: number, vcpu: number): Gen {
   const am = k.am;
   const sys = yield* am.getShadowRange(cpu, vmid, vcpu, V.SYSREGS_START, CTXT_SYSREGS.length + 1);
-  for (let i = 0; i < CTXT_SYSREGS.length; i++) k.m.setSysRaw(cpu, CTXT_SYSREGS[i]!, sys[i]!);
+  k.m.setSysRawList(cpu, CTXT_SYSREGS, sys);
   k.m.setSysRaw(cpu, 'VMPIDR_EL2', sys[CTXT_SYSREGS.length]!);
   am.count(cpu, 'sysreg_write', CTXT_SYSREGS.length);
   const regs = yield* am.getShadowRange(cpu, vmid, vcpu, 0, V.SP_EL1 + 1);
@@ -79,7 +79,7 @@ export function* saveGuestCtxt(k: Kcore, cpu: number, vmid: number, vcpu: number
   regs[V.PSTATE] = k.m.getSysRaw(cpu, 'SPSR_EL2');
   regs[V.SP_EL1] = k.m.getSp(cpu, 1);
   yield* am.setShadowRange(cpu, vmid, vcpu, 0, regs);
-  yield* am.setShadowRange(cpu, vmid, vcpu, V.SYSREGS_START, CTXT_SYSREGS.map((r) => k.m.getSysRaw(cpu, r)));
+  yield* am.setShadowRange(cpu, vmid, vcpu, V.SYSREGS_START, k.m.getSysRawList(cpu, CTXT_SYSREGS));
   am.count(cpu, 'sysreg_read', CTXT_SYSREGS.length + 4);
 }
 

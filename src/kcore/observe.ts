@@ -18,10 +18,12 @@ export type KcoreEvent =
 export interface KcoreObserver {
   onEvent(e: KcoreEvent): void;
   /**
-   * A load or store by KCore (size 8), or a whole-page read/write/zero (size 4096; value and old
-   * are 0). `locks` is KCore's live list of the pCPU's held locks: read it during the call, do
-   * not keep it. Accesses are KCore's most frequent event, so they come as arguments, not as an
-   * event object.
+   * A load or store by KCore (size 8), a whole-page read/write/zero (size 4096; value and old
+   * are 0), or a run of n words moved in one piece (size 8·n, n > 1, never 4096/8; value and old
+   * are 0): a register context in KCore's per-CPU or shadow-context areas, KCore's own data that
+   * no lock guards (the door refuses runs anywhere else). `locks` is KCore's live list of the
+   * pCPU's held locks: read it during the call, do not keep it. Accesses are KCore's most
+   * frequent event, so they come as arguments, not as an event object.
    */
   access(cpu: number, pa: number, size: number, write: boolean, value: bigint, old: bigint, locks: readonly LockId[]): void;
 }

@@ -91,8 +91,9 @@ export function* restoreShadowKvmRegs(k: Kcore, cpu: number, vmid: number, vcpu:
     violation('bad-argument', 'restore_shadow_kvm_regs', `vCPU ${vmid}:${vcpu}: unknown injection ${inject} requested`);
   }
   // sync_dirty_to_shadow: only the registers KServ was asked to produce.
+  const dirtyRegs = Number(dirty & 0x7fff_ffffn);   // bits 0..30: x0..x30
   for (let r = 0; r < 31; r++) {
-    if ((dirty >> BigInt(r)) & 1n) yield* am.setShadowCtxt(cpu, vmid, vcpu, r, yield* am.ld(cpu, shared(k, vmid, vcpu, VCPU.REGS + r * 8)));
+    if ((dirtyRegs >>> r) & 1) yield* am.setShadowCtxt(cpu, vmid, vcpu, r, yield* am.ld(cpu, shared(k, vmid, vcpu, VCPU.REGS + r * 8)));
   }
   let pc = yield* am.getShadowCtxt(cpu, vmid, vcpu, V.PC);
   if (dirty & DIRTY_PC_FLAG) pc += 4n;

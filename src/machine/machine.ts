@@ -317,6 +317,28 @@ export class Machine {
     this.core.x.setSysRaw(cpu, this.sysId(name), BigInt.asUintN(64, v));
   }
 
+  /** getSysRaw of each register of `names` (a list whose ids are looked up once). */
+  getSysRawList(cpu: number, names: readonly string[]): bigint[] {
+    const ids = this.sysIdList(names);
+    const out = new Array<bigint>(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = u64(this.core.x.getSysRaw(cpu, ids[i]!));
+    return out;
+  }
+
+  /** setSysRaw of names[i] to vs[i] for each i. */
+  setSysRawList(cpu: number, names: readonly string[], vs: readonly bigint[]): void {
+    const ids = this.sysIdList(names);
+    for (let i = 0; i < ids.length; i++) this.core.x.setSysRaw(cpu, ids[i]!, BigInt.asUintN(64, vs[i]!));
+  }
+
+  private readonly sysIdLists = new WeakMap<readonly string[], Int32Array>();
+
+  private sysIdList(names: readonly string[]): Int32Array {
+    let ids = this.sysIdLists.get(names);
+    if (ids === undefined) this.sysIdLists.set(names, (ids = Int32Array.from(names, (n) => this.sysId(n))));
+    return ids;
+  }
+
   /** Reads a system register as MRS at the CPU's current EL would (counters, PSTATE views…). */
   readSys(cpu: number, name: string): bigint {
     return u64(this.core.x.sysReadAs(cpu, this.sysId(name)));

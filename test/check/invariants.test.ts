@@ -33,6 +33,7 @@ import { Machine } from '../../src/machine/machine.js';
 import { Meter } from '../../src/cost/meter.js';
 import { rawPublicKey, AES_KEY, AES_IV } from '../../src/sim/keys.js';
 import { vcpuAt, VCPU } from '../../src/kcore/shared-abi.js';
+import { runToEnd } from '../../src/sim/task.js';
 
 // ---- a world: a built state, a view of KCore's memory and a Checker watching KCore ----
 
@@ -614,3 +615,27 @@ for (const name of INVARIANTS) {
     for (const c of CLAIMS[name]) it(c.claim, () => c.run());
   });
 }
+
+describe('register contexts moved in one piece', () => {
+  it('the checker takes a run of words in the per-CPU or shadow areas and refuses one that reaches the data it watches', () => {
+    const w = world();
+    const eventsBefore = w.checker.stats.events;
+    w.checker.access(0, Number(w.h.lay.shadow), 8 * 35, true, 0n, 0n, []);
+    w.checker.access(0, Number(w.h.lay.base) + PERCPU_OFF, 8 * 31, false, 0n, 0n, []);
+    expect(w.checker.stats.events).toBe(eventsBefore + 2);
+    expect(show(w.checker.checkNow())).toEqual([]);
+    for (const at of [w.h.lay.s2pages, w.h.lay.vmInfo, w.h.lay.smmuCfg, w.view.geometry(HOSTVISOR)!.root, w.h.lay.base - 4096n]) {
+      expect(() => w.checker.access(0, Number(at), 64, true, 0n, 0n, []), `a run at 0x${at.toString(16)}`).toThrow(/reaches data the checks watch/);
+    }
+  });
+
+  it('the door counts and charges every word of a run and refuses a run outside those areas', () => {
+    const h = new KcoreHarness({ cpus: 1 });
+    h.buildState({ vm: 'VERIFIED' });
+    const before = h.k.am.meter.total('el2', 'mem_store');
+    runToEnd(h.k.am.setHostSysregs(0, Array.from({ length: 24 }, (_, i) => BigInt(i))));
+    expect(h.k.am.meter.total('el2', 'mem_store') - before).toBe(24);
+    const am = h.k.am as unknown as { storeWords(cpu: number, a: number, vs: bigint[]): void };
+    expect(() => am.storeWords(0, Number(h.lay.s2pages), [1n, 2n])).toThrow(/outside the per-CPU and shadow areas/);
+  });
+});
