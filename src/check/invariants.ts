@@ -243,15 +243,29 @@ export function checkPage0(view: KcoreView): Witness[] {
 export function checkRemap(view: KcoreView): Witness[] {
   const out: Witness[] = [];
   const next = view.core('NEXT_REMAP_PTR');
+  // Only the part of the EL2 table at or above the remap pointer (below EL2_PAGE_OFFSET, KCore's
+  // linear map): a leaf there is the violation.
+  const from = next > BigInt(EL2_REMAP_START) ? next : BigInt(EL2_REMAP_START);
+  walkTables(view.read, view.geometry(COREVISOR)!, { leaf: (l) => checkCoreMapLeaf(l.inBase, l.size, next, out) }, { start: from, end: BigInt(EL2_PAGE_OFFSET) });
+  out.push(...checkRemapRange(view));
+  return out;
+}
+
+/** core_map for one leaf of KCore's EL2 table (inBase, size) given the remap pointer. */
+export function checkCoreMapLeaf(inBase: bigint, size: bigint, next: bigint, out: Witness[]): void {
+  if (inBase >= BigInt(EL2_REMAP_START) && inBase < BigInt(EL2_PAGE_OFFSET) && inBase + size > next) {
+    out.push({ invariant: 'core_map', ipa: inBase, message: `KCore's EL2 table maps VA ${hex(inBase)} at or above the remap pointer ${hex(next)}` });
+  }
+}
+
+/**
+ * remap_range: every VM's image windows lie in [EL2_REMAP_START, remap pointer), do not overlap,
+ * map no page beyond their mapped count, and once the VM is VERIFIED map only its own pages.
+ */
+export function checkRemapRange(view: KcoreView): Witness[] {
+  const out: Witness[] = [];
+  const next = view.core('NEXT_REMAP_PTR');
   const el2 = view.geometry(COREVISOR)!;
-  // Only the remap window's part of the EL2 table: the rest is KCore's linear map.
-  walkTables(view.read, el2, {
-    leaf: (l) => {
-      if (l.inBase >= BigInt(EL2_REMAP_START) && l.inBase < BigInt(EL2_PAGE_OFFSET) && l.inBase + l.size > next) {
-        out.push({ invariant: 'core_map', ipa: l.inBase, message: `KCore's EL2 table maps VA ${hex(l.inBase)} at or above the remap pointer ${hex(next)}` });
-      }
-    },
-  }, { start: BigInt(EL2_REMAP_START), end: BigInt(EL2_PAGE_OFFSET) });
   const windows: { v: number; i: number; start: bigint; end: bigint }[] = [];
   for (const v of view.vmids()) {
     for (let i = 0; i < view.loadInfoCount(v); i++) {

@@ -20,7 +20,7 @@ import type { KcoreEvent, KcoreObserver } from '../kcore/observe.js';
 import type { LockId } from '../kcore/locks.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { KcoreLayout } from '../kcore/layout.js';
-import { S2PAGE_BYTES, VM_INFO_BYTES, VMI } from '../kcore/layout.js';
+import { S2PAGE_BYTES, VM_INFO_BYTES, VMI, CORE } from '../kcore/layout.js';
 import {
   HOSTVISOR, COREVISOR, MAX_VM_NUM, VM_STATE, V_INVALID, HVC, EL2_MAX_VMID, HYPSEC_MAX_VCPUS,
 } from '../kcore/constants.js';
@@ -32,7 +32,7 @@ import { lookupLeaf, stage2Geometry, walkTables, type Leaf, type TableGeometry }
 import { KcoreView } from './view.js';
 import {
   type Witness, checkAll, checkHostPage, checkVmPage, checkSmmuLeaf, checkSharePage, checkPage0, checkCpus,
-  checkVmids, checkTlbEntry, checkRemap, liveVm,
+  checkVmids, checkTlbEntry, checkRemapRange, checkCoreMapLeaf, liveVm,
 } from './invariants.js';
 
 /** Whose table a page belongs to. */
@@ -133,6 +133,8 @@ export class Checker implements KcoreObserver {
   private readonly dirtyPfns = new Set<number>();
   private readonly dirtyMaps = new Set<string>();
   private dirtyRemap = false;
+  /** Input ranges of KCore's EL2 table that changed (or that the remap pointer gave back): core_map there. */
+  private readonly el2Changed: { start: bigint; end: bigint }[] = [];
   private readonly dirtySmmu = new Set<number>();
   /** Shared-struct registers of each running vCPU as KServ left them at VCPU_RUN. */
   private readonly exposure = new Map<string, BigUint64Array>();
@@ -306,6 +308,11 @@ export class Checker implements KcoreObserver {
       this.dirtySmmu.add(Math.floor((pa - this.smmuCfgStart) / 16));
       return;
     }
+    if (pa === this.regionStart + CORE.NEXT_REMAP_PTR && value < old) {
+      // The remap pointer moved down: what the EL2 table maps above it now breaks core_map.
+      this.el2Changed.push({ start: value, end: old });
+      this.dirtyRemap = true;
+    }
     if (pa >= this.regionStart && pa < this.regionEnd) return;   // KCore's own data
     // A store outside KCore's region: shared data (host pages) is fine, a live VM's page is not.
     const owner = this.view.s2page(pfn).owner;
@@ -405,7 +412,11 @@ export class Checker implements KcoreObserver {
     const i = Number((pa & 0xfffn) >> 3n);
     const size = BigInt(levelSize(t.level));
     const addr = t.base + BigInt(i) * size;
-    if (t.owner.kind === 'el2') this.dirtyRemap = true;
+    if (t.owner.kind === 'el2') {
+      this.dirtyRemap = true;
+      // core_map over what the entry now translates (a whole subtable, if it installed one).
+      if (isValid(d)) this.el2Changed.push({ start: addr, end: addr + size });
+    }
     if (isTable(d, t.level)) {
       const next = d & D_ADDR_MASK;
       this.tables.set(Number(next >> 12n), { owner: t.owner, level: t.level + 1, base: addr, geo: t.geo });
@@ -495,7 +506,12 @@ export class Checker implements KcoreObserver {
     for (const key of this.dirtyMaps) this.checkMapping(key, out);
     for (const pfn of this.dirtyPfns) this.checkPfn(pfn, out);
     for (const id of this.dirtySmmu) this.checkBank(id, out);
-    if (this.dirtyRemap) out.push(...checkRemap(view));
+    if (this.el2Changed.length) {
+      const next = view.core('NEXT_REMAP_PTR');
+      for (const range of this.el2Changed) walkTables(view.read, view.geometry(COREVISOR)!, { leaf: (l) => checkCoreMapLeaf(l.inBase, l.size, next, out) }, range);
+      this.el2Changed.length = 0;
+    }
+    if (this.dirtyRemap) out.push(...checkRemapRange(view));
     // A TLB entry can only become stale when the page it leads to changes hands (a fill comes
     // from the tables, which are checked): the TLBs are searched for the pages that did.
     if (this.dirtyPfns.size) this.checkTlbsFor(this.dirtyPfns, out);

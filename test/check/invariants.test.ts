@@ -34,6 +34,8 @@ import { Meter } from '../../src/cost/meter.js';
 import { rawPublicKey, AES_KEY, AES_IV } from '../../src/sim/keys.js';
 import { vcpuAt, VCPU } from '../../src/kcore/shared-abi.js';
 import { runToEnd } from '../../src/sim/task.js';
+import { nptLock } from '../../src/kcore/locks.js';
+import type { Pa } from '../../src/arch/addr.js';
 
 // ---- a world: a built state, a view of KCore's memory and a Checker watching KCore ----
 
@@ -328,6 +330,26 @@ const CLAIMS: Readonly<Record<InvariantName, readonly Claim[]>> = {
       expect(lookupLeaf(w.view.read, w.view.geometry(COREVISOR)!, next)).toBeNull();
       wr(w, l.descPa + 8n, l.desc);
       expectFires(w, 'core_map', { ipa: next });
+    },
+  }, {
+    claim: 'the same mapping written through the door, and the remap pointer moved down over a mapped window page, fire core_map in the incremental check',
+    run() {
+      const w = world();
+      const am = w.h.k.am;
+      const next = w.view.core('NEXT_REMAP_PTR');
+      const l = leafOf(w, COREVISOR, next - 4096n);
+      runToEnd(am.acquire(0, nptLock(COREVISOR)));
+      runToEnd(am.ptStore(0, Number(l.descPa + 8n) as Pa, l.desc));
+      runToEnd(am.release(0, nptLock(COREVISOR)));
+      expectOnly(w.checker.checkNow(), 'core_map', { ipa: next });
+      runToEnd(am.acquire(0, nptLock(COREVISOR)));
+      runToEnd(am.ptStore(0, Number(l.descPa + 8n) as Pa, 0n));
+      runToEnd(am.release(0, nptLock(COREVISOR)));
+      expect(show(w.checker.checkNow())).toEqual([]);
+      runToEnd(am.setCore(0, 'NEXT_REMAP_PTR', next - 4096n));
+      const ws = w.checker.checkNow();
+      expect(ws.filter((x) => x.invariant === 'core_map').map((x) => x.ipa)).toEqual([next - 4096n]);
+      expect(ws.every((x) => x.invariant === 'core_map' || x.invariant === 'remap_range'), show(ws).join('\n')).toBe(true);
     },
   }],
 
