@@ -62,18 +62,27 @@ function principalKind(owner: number): string {
 export function noteCoverage(cov: Coverage, e: TraceEvent): void {
   switch (e.kind) {
     case 'kcore-halt': cov.checks.add(`${e.where}: ${e.code}`); return;
-    case 'hvc-ret': cov.effects.add(`${e.name} ${e.rejected ? 'refused' : 'accepted'}`); return;
-    case 'owner': cov.effects.add(`owner ${principalKind(e.from)} → ${principalKind(e.to)}`); return;
-    case 's2-map': cov.effects.add(`s2-map ${e.vmid === HOSTVISOR ? 'host' : 'vm'} level ${e.level}`); return;
-    case 'host-map': cov.effects.add(`host-map ${e.device ? 'device' : 'RAM'}`); return;
+    case 'hvc-ret': cov.effects.add(key(`${e.rejected ? 1 : 0}${e.name}`, () => `${e.name} ${e.rejected ? 'refused' : 'accepted'}`)); return;
+    case 'owner': cov.effects.add(key(`o${e.from}/${e.to}`, () => `owner ${principalKind(e.from)} → ${principalKind(e.to)}`)); return;
+    case 's2-map': cov.effects.add(key(`m${e.vmid === HOSTVISOR ? 0 : 1}${e.level}`, () => `s2-map ${e.vmid === HOSTVISOR ? 'host' : 'vm'} level ${e.level}`)); return;
+    case 'host-map': cov.effects.add(e.device ? 'host-map device' : 'host-map RAM'); return;
     case 'host-unmap': cov.effects.add('host-unmap'); return;
-    case 'grant': cov.effects.add(`grant → count ${e.count === 1 ? '1' : 'n'}`); return;
-    case 'revoke': cov.effects.add(`revoke → count ${e.count === 0 ? '0' : 'n'}`); return;
-    case 'vm-state': cov.effects.add(`VM → ${e.state}`); return;
-    case 'vcpu-state': cov.effects.add(`vCPU → ${e.state}`); return;
-    case 'guest-exit': cov.effects.add(`exit EC 0x${esrEc(e.esr).toString(16)}${e.irq ? ' (IRQ)' : ''} → ${e.path}`); return;
+    case 'grant': cov.effects.add(e.count === 1 ? 'grant → count 1' : 'grant → count n'); return;
+    case 'revoke': cov.effects.add(e.count === 0 ? 'revoke → count 0' : 'revoke → count n'); return;
+    case 'vm-state': cov.effects.add(key(`v${e.state}`, () => `VM → ${e.state}`)); return;
+    case 'vcpu-state': cov.effects.add(key(`c${e.state}`, () => `vCPU → ${e.state}`)); return;
+    case 'guest-exit': cov.effects.add(key(`x${e.esr >>> 26}${e.irq ? 'i' : ''}${e.path}`, () => `exit EC 0x${esrEc(e.esr).toString(16)}${e.irq ? ' (IRQ)' : ''} → ${e.path}`)); return;
     default: return;
   }
+}
+
+/** Coverage keys by a short key (KCore's events repeat a few kinds millions of times). */
+const KEYS = new Map<string, string>();
+
+function key(short: string, make: () => string): string {
+  let k = KEYS.get(short);
+  if (k === undefined) KEYS.set(short, (k = make()));
+  return k;
 }
 
 const NEG = 1n << 63n;
