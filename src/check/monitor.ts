@@ -294,7 +294,7 @@ export class Checker implements KcoreObserver {
     }
     const t = this.tables.get(pfn);
     if (t !== undefined) {
-      this.descriptorWritten(t, BigInt(pa), value, old);
+      if (value !== 0n || old !== 0n) this.descriptorWritten(t, BigInt(pa), value, old);   // (0 over 0 changes nothing)
       return;
     }
     if (pa >= this.vmInfoStart && pa < this.vmInfoEnd) {

@@ -504,6 +504,15 @@ export class AbstractMachine {
     this.store(cpu, a, v);
   }
 
+  /** pt_store of 0 to the n descriptors from `a` (a table cleared entry by entry, as SeKVM's loops do). */
+  *ptClear(cpu: number, a: Pa, n: number): Gen {
+    for (let i = 0; i < n; i++) {
+      this.meter.countSlot(cpu, this.slots.pte_write);
+      if (this.interleave(cpu)) yield POINT;
+      this.store(cpu, (a + i * 8) as Pa, 0n);
+    }
+  }
+
   /** The door as page-table memory for pCPU `cpu` (pt_load / pt_store), one object per pCPU. */
   ptMem(cpu: number): PtMem {
     return (this.ptMems[cpu] ??= { read: (a) => this.ptLoad(cpu, a), write: (a, v) => this.ptStore(cpu, a, v) });

@@ -85,7 +85,7 @@ function* allocPgd(k: Kcore, cpu: number, cbndx: number, vmid: number, index: nu
     yield* am.setSmmuCfg(cpu, id, 'VMID', BigInt(vmid));
     yield* am.acquire(cpu, SPT_LOCK);
     const root = hwTtbr(k, id);
-    for (let off = 0; off < 8192; off += 8) yield* am.ptStore(cpu, (root + off) as Pa, 0n);
+    yield* am.ptClear(cpu, root, 1024);   // both root pages
     yield* am.release(cpu, SPT_LOCK);
   }
   yield* am.release(cpu, SMMU_LOCK);
@@ -120,7 +120,7 @@ function* emptyBank(k: Kcore, cpu: number, id: number): Gen {
   const am = k.am;
   yield* am.acquire(cpu, SPT_LOCK);
   const root = hwTtbr(k, id);
-  for (let off = 0; off < 8192; off += 8) yield* am.ptStore(cpu, (root + off) as Pa, 0n);
+  yield* am.ptClear(cpu, root, 1024);   // both root pages
   yield* am.release(cpu, SPT_LOCK);
 }
 
