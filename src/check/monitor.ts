@@ -100,6 +100,20 @@ class TableRegistry {
   }
 }
 
+/** A mapping key "owner/ipa-in-hex" (the reverse map's entries) taken apart, once per key. */
+function mappingOf(key: string): { readonly who: string; readonly ipa: bigint } {
+  let m = MAPPINGS.get(key);
+  if (m === undefined) {
+    const slash = key.indexOf('/');
+    m = { who: key.slice(0, slash), ipa: BigInt(`0x${key.slice(slash + 1)}`) };
+    if (MAPPINGS.size >= 1 << 16) MAPPINGS.clear();   // (bounded: keys are a few per mapping)
+    MAPPINGS.set(key, m);
+  }
+  return m;
+}
+
+const MAPPINGS = new Map<string, { readonly who: string; readonly ipa: bigint }>();
+
 /** Whether `locks` has the lock of `kind` (for npt: principal v's). */
 function holds(locks: readonly LockId[], kind: string, v: number): boolean {
   for (let i = 0; i < locks.length; i++) {
@@ -553,8 +567,7 @@ export class Checker implements KcoreObserver {
   /** Re-checks the mapping `owner/ipa` against memory (it may have changed since). */
   private checkMapping(key: string, out: Witness[]): void {
     if (key.startsWith('table:')) return;   // the table page itself is checked through dirtyPfns
-    const [who, ipaHex] = key.split('/') as [string, string];
-    const ipa = BigInt(`0x${ipaHex}`);
+    const { who, ipa } = mappingOf(key);
     const geo = this.geometryOf(who);
     if (geo === null) return;
     const leaf = lookupLeaf(this.view.read, geo, ipa);
@@ -598,8 +611,7 @@ export class Checker implements KcoreObserver {
     if (this.rmapOf(pfn)) {
       const keys = this.rmapMut(pfn);
       for (const key of [...keys]) {
-        const [who, ipaHex] = key.split('/') as [string, string];
-        const ipa = BigInt(`0x${ipaHex}`);
+        const { who, ipa } = mappingOf(key);
         const geo = this.geometryOf(who);
         const leaf = geo === null ? null : lookupLeaf(view.read, geo, ipa);
         if (leaf === null || Number((leaf.outBase + (ipa - leaf.inBase)) >> 12n) !== pfn) {
@@ -631,7 +643,7 @@ export class Checker implements KcoreObserver {
       if (!key.startsWith('smmu')) continue;
       const id = Number(key.slice(4, key.indexOf('/')));
       if (this.view.smmuCfg(id).owner !== HOSTVISOR) continue;
-      const ipa = BigInt(`0x${key.slice(key.indexOf('/') + 1)}`);
+      const { ipa } = mappingOf(key);
       const leaf = lookupLeaf(this.view.read, stage2Geometry(this.view.smmuCfg(id).root), ipa);
       if (leaf !== null && Number((leaf.outBase + (ipa - leaf.inBase)) >> 12n) === pfn) n++;
     }

@@ -57,10 +57,12 @@ export interface Walker {
   visit(ctx: VisitCtx, kind: number, mem: PtMem): Gen;
 }
 
+/** Bytes one entry of a level covers (levels 0..3). */
+const SPAN = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
+
 function indexAt(geo: PtGeometry, level: number, addr: number): number {
-  const shift = 12 + 9 * (3 - level);
-  const bits = level === geo.startLevel ? geo.startIndexBits : 9;
-  return Math.floor(addr / 2 ** shift) % 2 ** bits;
+  const entries = level === geo.startLevel ? 2 ** geo.startIndexBits : 512;
+  return Math.floor(addr / SPAN[level]!) % entries;
 }
 
 /**
