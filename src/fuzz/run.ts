@@ -144,6 +144,9 @@ function spec(w: FuzzWorld, step: number, message: string, hypercalls: number, g
   return { finding: { step, kind: 'spec', name: 'spec_conformance', message }, steps: step + 1, hypercalls, guestHypercalls: w.k.stats.guestHvc - guestBefore, kcoreEntries: w.checker.stats.entries };
 }
 
+const VM_STATE_NAME = new Map(Object.entries(VM_STATE).map(([k, v]) => [v as number, k]));
+const VCPU_STATE_NAME = new Map(Object.entries(VCPU_STATE).map(([k, v]) => [v as number, k]));
+
 /** "HVC_NAME vm=STATE vcpu=STATE page=KIND" for the coverage of (hypercall × state). */
 function coverageKey(w: FuzzWorld, nr: number, args: readonly bigint[]): string {
   const name = HVC_NAME.get(nr) ?? `HVC_${nr}`;
@@ -151,9 +154,9 @@ function coverageKey(w: FuzzWorld, nr: number, args: readonly bigint[]): string 
   const vmid = Number(args[0] ?? 0n);
   const takesVm = nr !== HVC.REGISTER_KVM && nr !== HVC.ENABLE_S2_TRANS && nr !== HVC.TIMER_SET_CNTVOFF && nr < HVC.SMMU_FREE_PGD;
   if (takesVm) {
-    parts.push(vmid >= 1 && vmid <= MAX_VM_NUM ? `vm=${Object.entries(VM_STATE).find(([, v]) => v === w.view.vmState(vmid))?.[0] ?? '?'}` : 'vm=bad-id');
+    parts.push(vmid >= 1 && vmid <= MAX_VM_NUM ? `vm=${VM_STATE_NAME.get(w.view.vmState(vmid)) ?? '?'}` : 'vm=bad-id');
     if (args[1] !== undefined && args[1] < 4n && vmid >= 1 && vmid <= MAX_VM_NUM) {
-      parts.push(`vcpu=${Object.entries(VCPU_STATE).find(([, v]) => v === w.view.vcpuState(vmid, Number(args[1])))?.[0] ?? '?'}`);
+      parts.push(`vcpu=${VCPU_STATE_NAME.get(w.view.vcpuState(vmid, Number(args[1]))) ?? '?'}`);
     }
   }
   for (const a of args.slice(1)) {
