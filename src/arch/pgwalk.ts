@@ -45,29 +45,29 @@ export interface Leaf {
   readonly outBase: bigint;
 }
 
-function indexBits(g: TableGeometry, level: number): number {
-  return level === g.startLevel ? g.startIndexBits : 9;
-}
+/** Bytes one entry of a level covers (levels 0..3). */
+const SPAN = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
 
-function indexOf(g: TableGeometry, level: number, addr: bigint): bigint {
-  const shift = BigInt(12 + 9 * (3 - level));
-  return (addr >> shift) & ((1n << BigInt(indexBits(g, level))) - 1n);
-}
-
-/** The leaf translating `addr`, or null (invalid entry on the way, or out of range). */
+/**
+ * The leaf translating `addr`, or null (invalid entry on the way, or out of range). The walk
+ * computes addresses as numbers (below 2^53 for every geometry here); the checks make many.
+ */
 export function lookupLeaf(read: PhysRead, g: TableGeometry, addr: bigint): Leaf | null {
   if (addr < 0n || addr >= 1n << BigInt(g.inputBits)) return null;
-  let table = g.root;
+  const a = Number(addr);
+  let table = Number(g.root);
   for (let level = g.startLevel; level <= 3; level++) {
-    const descPa = table + indexOf(g, level, addr) * 8n;
+    const entries = level === g.startLevel ? 2 ** g.startIndexBits : 512;
+    const descPa = BigInt(table + (Math.floor(a / SPAN[level]!) % entries) * 8);
     const d = read(descPa);
-    if (!isValid(d)) return null;
-    if (isTable(d, level)) {
-      table = d & D_ADDR_MASK;
+    const type = Number(d & 3n);
+    if ((type & 1) === 0) return null;
+    if (type === 3 && level < 3) {
+      table = Number(d & D_ADDR_MASK);
       continue;
     }
-    if (level === 0 || (level === 3 && (d & 3n) !== 3n)) return null;   // reserved encodings
-    const size = BigInt(levelSize(level));
+    if (level === 0 || (level === 3 && type !== 3)) return null;   // reserved encodings
+    const size = BigInt(SPAN[level]!);
     const inBase = addr & ~(size - 1n);
     return { desc: d, level, descPa, inBase, size, outBase: d & D_ADDR_MASK & ~(size - 1n) };
   }
