@@ -103,7 +103,16 @@ export class FuzzWorld {
   /** A simulator failure (an exception that is not KCore refusing something) in this sequence. */
   crash: string | null = null;
   /** Sees every event (replay's text trace). */
-  traceHook: ((r: TraceRecord) => void) | null = null;
+  get traceHook(): ((r: TraceRecord) => void) | null {
+    return this.traceSink;
+  }
+
+  set traceHook(h: ((r: TraceRecord) => void) | null) {
+    this.traceSink = h;
+    this.sys.setTrace(h);
+  }
+
+  private traceSink: ((r: TraceRecord) => void) | null = null;
   /** Sees every event of the running sequence (the campaign's coverage). */
   eventHook: ((e: TraceEvent) => void) | null = null;
 
@@ -113,7 +122,7 @@ export class FuzzWorld {
       mode: 'sekvm', cpus: 2, ramMiB: 64, seed: 1, vms: [],
       ...(opts.bugs ? { bugs: opts.bugs } : {}),
       onViolation: 'reject',
-      trace: (r) => { this.onEvent(r.event); this.traceHook?.(r); },
+      onEvent: (e) => this.onEvent(e),
     });
     this.m = this.sys.m;
     this.k = this.sys.kcore!;

@@ -40,6 +40,8 @@ export interface SystemConfig {
   readonly trustedKey?: Uint8Array;
   /** Receives every event of the run, stamped (src/trace/record.ts). */
   readonly trace?: (r: TraceRecord) => void;
+  /** Receives every event of the run as it happens, unstamped (cheaper: no record is made for it). */
+  readonly onEvent?: (e: TraceEvent) => void;
   /**
    * Live isolation checks (src/check, SeKVM mode only): incremental after every KCore handler,
    * full every `checkFullEvery` checks (default 256). A violation stops the run.
@@ -132,6 +134,7 @@ export class System {
   private readonly recent: TraceRecord[] = [];
   private frozenRecent: TraceRecord[] | null = null;
   private readonly events: TraceSink;
+  private userTrace: ((r: TraceRecord) => void) | null;
 
   constructor(readonly cfg: SystemConfig) {
     this.m = Machine.create({ cpus: cfg.cpus, ramBase: VIRT.RAM, ramBytes: cfg.ramMiB * 1048576, ...(cfg.cpuHz ? { cpuHz: cfg.cpuHz } : {}) });
@@ -151,12 +154,15 @@ export class System {
       ...(cfg.quantum !== undefined ? { quantum: cfg.quantum } : {}),
       ...(cfg.switchProbability !== undefined ? { switchProbability: cfg.switchProbability } : {}),
     });
-    const userTrace = cfg.trace;
+    this.userTrace = cfg.trace ?? null;
+    const onEvent = cfg.onEvent;
     let seq = 0;
     this.events = (e: TraceEvent): void => {
       if (e.kind === 'guest-exit' && e.path === 'kcore') this.kcoreExits++;
       this.observe(e);
+      onEvent?.(e);
       const checker = this.checker;
+      const userTrace = this.userTrace;
       if (userTrace || checker) {
         const r: TraceRecord = { seq: seq++, cycles: this.m.cycles(e.cpu), event: e };
         userTrace?.(r);
@@ -210,6 +216,11 @@ export class System {
     this.kserv = new Kserv(this.m, this.hyp, this.sched, this.meter, this.events);
     this.sched.onTimePassed = () => this.kserv.checkTimers();
     this.sched.externalDeadline = () => this.kserv.nextVcpuDeadline();
+  }
+
+  /** Replaces the `trace` sink (null: none) from the next event on. */
+  setTrace(t: ((r: TraceRecord) => void) | null): void {
+    this.userTrace = t;
   }
 
   /**
