@@ -32,6 +32,13 @@ export interface LoadInfo {
 
 export class KcoreView {
   readonly read: PhysRead;
+  /** read() at a physical address given as a number (KCore's fields: no BigInt address). */
+  private readonly word: (pa: number) => bigint;
+  private readonly base: number;
+  private readonly vmInfoBase: number;
+  private readonly shadowBase: number;
+  private readonly smmuCfgBase: number;
+  private readonly geometries = new Map<number, TableGeometry | null>();
   private readonly firstPfn: number;
 
   constructor(readonly m: Machine, readonly lay: KcoreLayout) {
@@ -39,10 +46,15 @@ export class KcoreView {
     // (Physical addresses are below 2^53: Number(pa) is exact and allocates nothing.)
     const base = Number(m.ramBase);
     const words = m.ramBytes / 8;
-    this.read = (pa: bigint): bigint => {
-      const i = (Number(pa) - base) / 8;
+    this.read = (pa: bigint): bigint => this.word(Number(pa));
+    this.word = (pa: number): bigint => {
+      const i = (pa - base) / 8;
       return i >= 0 && i < words && Number.isInteger(i) ? m.ram64()[i]! : 0n;
     };
+    this.base = Number(lay.base);
+    this.vmInfoBase = Number(lay.vmInfo);
+    this.shadowBase = Number(lay.shadow);
+    this.smmuCfgBase = Number(lay.smmuCfg);
     this.firstPfn = Number(lay.ramBase >> 12n);
     this.s2pageWord0 = Number(lay.s2pages - m.ramBase) / 4;
     this.kcoreFirst = Number(lay.base >> 12n);
@@ -119,43 +131,43 @@ export class KcoreView {
   // ---- core data and per-CPU data ----
 
   core(field: keyof typeof CORE): bigint {
-    return this.read(this.lay.base + BigInt(CORE[field]));
+    return this.word(this.base + CORE[field]);
   }
 
   perCpu(cpu: number, field: 'VMID' | 'VCPUID' | 'LAST_VMID' | 'LAST_VCPU'): bigint {
-    return this.read(this.lay.base + BigInt(PERCPU_OFF + cpu * PERCPU_BYTES + PERCPU[field]));
+    return this.word(this.base + PERCPU_OFF + cpu * PERCPU_BYTES + PERCPU[field]);
   }
 
   // ---- VM info ----
 
-  private vmInfoAt(v: number, off: number): bigint {
-    return this.lay.vmInfo + BigInt(v * VM_INFO_BYTES + off);
+  private vmInfoAt(v: number, off: number): number {
+    return this.vmInfoBase + v * VM_INFO_BYTES + off;
   }
 
   vmState(v: number): number {
-    return Number(this.read(this.vmInfoAt(v, VMI.STATE)));
+    return Number(this.word(this.vmInfoAt(v, VMI.STATE)));
   }
 
   vttbr(v: number): bigint {
-    return this.read(this.vmInfoAt(v, VMI.VTTBR));
+    return this.word(this.vmInfoAt(v, VMI.VTTBR));
   }
 
   vcpuState(v: number, vcpu: number): number {
-    return Number(this.read(this.vmInfoAt(v, VMI.VCPU_STATE + vcpu * 8)));
+    return Number(this.word(this.vmInfoAt(v, VMI.VCPU_STATE + vcpu * 8)));
   }
 
   loadInfoCount(v: number): number {
-    return Math.min(MAX_LOAD_INFO_NUM, Number(this.read(this.vmInfoAt(v, VMI.LOAD_INFO_CNT))));
+    return Math.min(MAX_LOAD_INFO_NUM, Number(this.word(this.vmInfoAt(v, VMI.LOAD_INFO_CNT))));
   }
 
   loadInfo(v: number, i: number): LoadInfo {
-    const at = (f: number): bigint => this.vmInfoAt(v, VMI.LOAD_INFO + i * LOAD_INFO_BYTES + f * 8);
-    return { loadAddr: this.read(at(0)), size: this.read(at(1)), remapAddr: this.read(at(2)), mappedPages: this.read(at(3)) };
+    const at = (f: number): number => this.vmInfoAt(v, VMI.LOAD_INFO + i * LOAD_INFO_BYTES + f * 8);
+    return { loadAddr: this.word(at(0)), size: this.word(at(1)), remapAddr: this.word(at(2)), mappedPages: this.word(at(3)) };
   }
 
   /** A shadow-context slot of vCPU (v, vcpu) (constants.ts V.*). */
   shadow(v: number, vcpu: number, slot: number): bigint {
-    return this.read(this.lay.shadow + BigInt(((v * HYPSEC_MAX_VCPUS) + vcpu) * SHADOW_BYTES + slot * 8));
+    return this.word(this.shadowBase + ((v * HYPSEC_MAX_VCPUS) + vcpu) * SHADOW_BYTES + slot * 8);
   }
 
   dirty(v: number, vcpu: number): bigint {
@@ -174,9 +186,14 @@ export class KcoreView {
 
   /** Table geometry of principal v: the host's and VMs' stage 2, KCore's EL2 stage 1. */
   geometry(v: number): TableGeometry | null {
-    const r = poolRange(this.lay, v);
-    if (r === null) return null;
-    return v === COREVISOR ? stage1Geometry48(r.start) : stage2Geometry(r.start);
+    let g = this.geometries.get(v);
+    if (g === undefined) {
+      // (The pools never move: one geometry per principal.)
+      const r = poolRange(this.lay, v);
+      g = r === null ? null : v === COREVISOR ? stage1Geometry48(r.start) : stage2Geometry(r.start);
+      this.geometries.set(v, g);
+    }
+    return g;
   }
 
   /** The principal whose table pool holds physical address pa (a page-table page), or null. */
@@ -195,8 +212,8 @@ export class KcoreView {
 
   /** SMMU configuration `id` (smmu index × 8 + context bank): its owner (V_INVALID if unassigned) and table root. */
   smmuCfg(id: number): { owner: number; root: bigint } {
-    const at = this.lay.smmuCfg + BigInt(id * 16);
-    return { owner: Number(this.read(at)), root: this.read(at + 8n) };
+    const at = this.smmuCfgBase + id * 16;
+    return { owner: Number(this.word(at)), root: this.word(at + 8) };
   }
 
   smmuCfgCount(): number {

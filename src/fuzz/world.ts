@@ -97,8 +97,6 @@ export class FuzzWorld {
   private readonly vcpusSnap: Map<string, VcpuSide>;
   /** Host pages handed out by honest proposals in this sequence (next index into pools.host). */
   private honestNext = 0;
-  /** The events of the current sequence (for reports), bounded. */
-  readonly recent: TraceEvent[] = [];
   private readonly opts: WorldOptions;
   /** A simulator failure (an exception that is not KCore refusing something) in this sequence. */
   crash: string | null = null;
@@ -217,7 +215,6 @@ export class FuzzWorld {
     this.k.halted = null;
     this.honestNext = 0;
     this.crash = null;
-    this.recent.length = 0;
     this.sched = new Scheduler(this.m, { seed, switchProbability: this.opts.switchProbability ?? 0.5 });
     this.k.setScheduler(this.sched);
     this.checker = new Checker(this.m, this.k.lay, {
@@ -229,8 +226,6 @@ export class FuzzWorld {
   private onEvent(e: TraceEvent): void {
     this.checker?.onTrace(e);
     this.eventHook?.(e);
-    this.recent.push(e);
-    if (this.recent.length > 64) this.recent.shift();
   }
 
   /** Runs host tasks on their pCPUs, interleaved by the scheduler, to completion. */
