@@ -511,8 +511,26 @@ export class Checker implements KcoreObserver {
     return this.stats.events === this.eventsChecked ? [] : this.checkNow();
   }
 
+  /**
+   * Block leaves (1 GB, 2 MB) found during one check, by table root and 2 MB region: a block
+   * moved to a VM has 512 pages whose mappings are all that one leaf. Memory does not change
+   * during a check; the cache lives for one.
+   */
+  private readonly blockLeaves = new Map<string, Leaf>();
+
+  /** lookupLeaf through blockLeaves. */
+  private leafOf(geo: TableGeometry, ipa: bigint): Leaf | null {
+    const key = `${geo.root}/${ipa >> 21n}`;
+    const b = this.blockLeaves.get(key);
+    if (b !== undefined) return b;
+    const l = lookupLeaf(this.view.read, geo, ipa);
+    if (l !== null && l.level < 3) this.blockLeaves.set(key, l);
+    return l;
+  }
+
   /** The incremental check (and a full one every `fullEvery`). */
   checkNow(): Witness[] {
+    this.blockLeaves.clear();
     this.stats.incremental++;
     this.eventsChecked = this.stats.events;
     const out: Witness[] = [];
@@ -535,6 +553,7 @@ export class Checker implements KcoreObserver {
     this.dirtyRemap = false;
     out.push(...checkPage0(view), ...checkCpus(this.m, view), ...checkVmids(view));
     if (this.fullEvery > 0 && ++this.sinceFull >= this.fullEvery) out.push(...this.checkFull());
+    this.blockLeaves.clear();
     if (out.length) this.report(out);
     return out;
   }
@@ -570,7 +589,7 @@ export class Checker implements KcoreObserver {
     const { who, ipa } = mappingOf(key);
     const geo = this.geometryOf(who);
     if (geo === null) return;
-    const leaf = lookupLeaf(this.view.read, geo, ipa);
+    const leaf = this.leafOf(geo, ipa);
     if (leaf === null) return;
     const pfn = Number((leaf.outBase + (ipa - leaf.inBase)) >> 12n);
     this.applyRule(who, pfn, ipa, leaf, out);
@@ -613,7 +632,7 @@ export class Checker implements KcoreObserver {
       for (const key of [...keys]) {
         const { who, ipa } = mappingOf(key);
         const geo = this.geometryOf(who);
-        const leaf = geo === null ? null : lookupLeaf(view.read, geo, ipa);
+        const leaf = geo === null ? null : this.leafOf(geo, ipa);
         if (leaf === null || Number((leaf.outBase + (ipa - leaf.inBase)) >> 12n) !== pfn) {
           keys.delete(key);   // no longer maps this pfn
           continue;
@@ -623,7 +642,7 @@ export class Checker implements KcoreObserver {
     }
     // The host's identity mapping of this pfn, if any (not in the reverse map).
     const hostIpa = BigInt(pfn) << 12n;
-    const hostLeaf = lookupLeaf(view.read, view.geometry(HOSTVISOR)!, hostIpa);
+    const hostLeaf = this.leafOf(view.geometry(HOSTVISOR)!, hostIpa);
     if (hostLeaf !== null && hostLeaf.outBase + (hostIpa - hostLeaf.inBase) === hostIpa) this.applyRule('host', pfn, hostIpa, hostLeaf, out);
     // A page-table page must be KCore's; so must every other page of KCore's region.
     const t = this.tables.get(pfn);
