@@ -516,11 +516,11 @@ export class Checker implements KcoreObserver {
    * moved to a VM has 512 pages whose mappings are all that one leaf. Memory does not change
    * during a check; the cache lives for one.
    */
-  private readonly blockLeaves = new Map<string, Leaf>();
+  private readonly blockLeaves = new Map<number, Leaf>();
 
   /** lookupLeaf through blockLeaves. */
   private leafOf(geo: TableGeometry, ipa: bigint): Leaf | null {
-    const key = `${geo.root}/${ipa >> 21n}`;
+    const key = (Number(geo.root) / 4096) * 2 ** 28 + Math.floor(Number(ipa) / 2 ** 21);   // (root pfn, 2 MB region): exact below 2^53
     const b = this.blockLeaves.get(key);
     if (b !== undefined) return b;
     const l = lookupLeaf(this.view.read, geo, ipa);
