@@ -513,9 +513,17 @@ export class AbstractMachine {
     }
   }
 
-  /** The door as page-table memory for pCPU `cpu` (pt_load / pt_store), one object per pCPU. */
+  /**
+   * The door as page-table memory for pCPU `cpu` (pt_load / pt_store, in ptLoad's order: the
+   * walk step is charged, then the interleaving point, then the access), one object per pCPU.
+   */
   ptMem(cpu: number): PtMem {
-    return (this.ptMems[cpu] ??= { read: (a) => this.ptLoad(cpu, a), write: (a, v) => this.ptStore(cpu, a, v) });
+    return (this.ptMems[cpu] ??= {
+      readStep: () => { this.meter.countSlot(cpu, this.slots.pt_walk_level); return this.interleave(cpu); },
+      load: (a) => this.load(cpu, a),
+      writeStep: () => { this.meter.countSlot(cpu, this.slots.pte_write); return this.interleave(cpu); },
+      store: (a, v) => this.store(cpu, a, v),
+    });
   }
 
   // ---- page contents ----

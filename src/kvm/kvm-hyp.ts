@@ -180,13 +180,19 @@ export class KvmHyp implements HostHyp {
     const m = this.m;
     const meter = this.meter;
     return {
-      *read(a) {
+      readStep() {
         meter.count(cpu, 'kserv', 'pt_walk_level');
+        return false;   // the host kernel's own table: no KCore interleaving
+      },
+      load(a) {
         meter.count(cpu, 'kserv', 'mem_load');
         return m.read64(BigInt(a));
       },
-      *write(a, v) {
+      writeStep() {
         meter.count(cpu, 'kserv', 'pte_write');
+        return false;
+      },
+      store(a, v) {
         meter.count(cpu, 'kserv', 'mem_store');
         m.write64(BigInt(a), v);
       },
