@@ -49,7 +49,6 @@ export class AbstractMachine {
   /** KCore's register-context areas (the only places runs of words go: loadWords). */
   private readonly perCpuStart: number;
   private readonly perCpuEnd: number;
-  private readonly shadowStart: number;
   private readonly shadowEnd: number;
   /** Handler, lock and barrier events are values: made once and reused (observers only read them). */
   private readonly events = new EventCache();
@@ -70,8 +69,7 @@ export class AbstractMachine {
     };
     this.perCpuStart = Number(lay.base) + PERCPU_OFF;
     this.perCpuEnd = this.perCpuStart + m.cpus * PERCPU_BYTES;
-    this.shadowStart = Number(lay.shadow);
-    this.shadowEnd = this.shadowStart + EL2_MAX_VMID * HYPSEC_MAX_VCPUS * SHADOW_BYTES;   // (layout.ts: shadow_ctxt)
+    this.shadowEnd = this.at.shadow + EL2_MAX_VMID * HYPSEC_MAX_VCPUS * SHADOW_BYTES;   // (layout.ts: shadow_ctxt)
   }
 
   setScheduler(s: Scheduler | null): void {
@@ -106,11 +104,6 @@ export class AbstractMachine {
   // Every access below takes its interleaving point inline (`if (this.interleave(cpu)) yield
   // POINT`) rather than through a nested generator: a generator level costs ~20 ns and KCore
   // makes millions of accesses.
-
-  /** An interleaving point: maybe let another pCPU's hypervisor code run. */
-  *point(cpu: number): Gen {
-    if (this.sched !== null && this.sched.wantYield(cpu)) yield POINT;
-  }
 
   /** Loads a u64 of KCore-visible memory (KCore's own region, page tables, or shared data). */
   *ld(cpu: number, a: Pa): Gen<bigint> {
@@ -175,7 +168,7 @@ export class AbstractMachine {
   private runIndex(a: Pa, n: number): number {
     const end = a + n * 8;
     const inPerCpu = a >= this.perCpuStart && end <= this.perCpuEnd;
-    const inShadow = a >= this.shadowStart && end <= this.shadowEnd;
+    const inShadow = a >= this.at.shadow && end <= this.shadowEnd;
     if (!inPerCpu && !inShadow) bug(`KCore moved a register context to 0x${a.toString(16)}, outside the per-CPU and shadow areas`);
     return this.idx64(a);
   }
@@ -304,15 +297,6 @@ export class AbstractMachine {
     this.store(cpu, this.percpuAt(cpu, PERCPU[field]), v);
   }
 
-  /** The host's saved EL1 system register number i (ctxt-switch.ts CTXT_SYSREGS order). */
-  *getHostSysreg(cpu: number, i: number): Gen<bigint> {
-    return this.load(cpu, this.percpuAt(cpu, PERCPU.HOST_SYSREGS + i * 8));
-  }
-
-  *setHostSysreg(cpu: number, i: number, v: bigint): Gen {
-    this.store(cpu, this.percpuAt(cpu, PERCPU.HOST_SYSREGS + i * 8), v);
-  }
-
   /** The host's saved EL1 system registers 0..n-1 (ctxt-switch.ts CTXT_SYSREGS order). */
   *getHostSysregs(cpu: number, n: number): Gen<bigint[]> {
     return this.loadWords(cpu, this.percpuAt(cpu, PERCPU.HOST_SYSREGS), n);
@@ -331,11 +315,7 @@ export class AbstractMachine {
     return this.loadWords(cpu, this.percpuAt(cpu, PERCPU.HOST_REGS), 31);
   }
 
-  /** The host's x0..x30 saved on KCore's stack at a host trap (struct s2_host_regs). */
-  getHostReg(cpu: number, i: number): bigint {
-    return this.load(cpu, this.percpuAt(cpu, PERCPU.HOST_REGS + i * 8));
-  }
-
+  /** Saved host register i (x0 takes a hypercall's result). */
   setHostReg(cpu: number, i: number, v: bigint): void {
     this.store(cpu, this.percpuAt(cpu, PERCPU.HOST_REGS + i * 8), v);
   }
