@@ -221,7 +221,8 @@ export class AbstractMachine {
     if (i < 0) bug(`lock ${l.name} released on pCPU ${cpu} without being held`);
     this.fence(cpu, 'dsb');
     this.fence(cpu, 'isb');
-    held.splice(i, 1);
+    if (i === held.length - 1) held.pop();   // (locks are released innermost first)
+    else held.splice(i, 1);
     const pa = this.lockPa(l);
     this.passLock(pa);
     this.meter.countSlot(cpu, this.slots.unlock);

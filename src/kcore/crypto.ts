@@ -11,8 +11,18 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 export function ed25519PublicKey(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new RangeError(`an Ed25519 public key is 32 bytes, got ${raw.length}`);
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  // (Parsed once per distinct key: every verified boot asks again for the same few keys.)
+  const hex = Buffer.from(raw).toString('hex');
+  let k = KEYS.get(hex);
+  if (k === undefined) {
+    k = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+    if (KEYS.size >= 64) KEYS.clear();
+    KEYS.set(hex, k);
+  }
+  return k;
 }
+
+const KEYS = new Map<string, KeyObject>();
 
 /** Ed25519 verification of `message` against a 64-byte signature. */
 export function ed25519Verify(key: KeyObject, message: Uint8Array, signature: Uint8Array): boolean {
