@@ -29,8 +29,12 @@ export function stage1Geometry48(root: bigint): TableGeometry {
   return { root, startLevel: 0, startIndexBits: 9, inputBits: 48 };
 }
 
-/** Reads the u64 at a physical address (0 for addresses that are not RAM). */
-export type PhysRead = (pa: bigint) => bigint;
+/**
+ * Reads the u64 at a physical address (0 for addresses that are not RAM). A reader may also
+ * offer `words32`: the n·2 32-bit words of n descriptors at pa (null if they are not all RAM),
+ * so a walk skips empty entries without making a BigInt for each.
+ */
+export type PhysRead = ((pa: bigint) => bigint) & { readonly words32?: (pa: number, n: number) => Uint32Array | null };
 
 export interface Leaf {
   /** The leaf descriptor (block or page). */
@@ -102,7 +106,9 @@ function walkLevel(read: PhysRead, g: TableGeometry, v: TableVisitor, table: big
     if (range.end <= base) return;
     last = Math.min(last, Number((range.end - 1n - base) / size));
   }
+  const w32 = read.words32?.(Number(table), entries) ?? null;
   for (let i = first; i <= last; i++) {
+    if (w32 !== null && (w32[2 * i]! & 1) === 0) continue;   // invalid (bit 0 of the low word)
     const descPa = table + BigInt(i * 8);
     const d = read(descPa);
     if (!isValid(d)) continue;

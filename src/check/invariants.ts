@@ -140,12 +140,13 @@ export function checkSmmuLeaf(view: KcoreView, id: number, owner: number, l: Lea
 }
 
 export function checkSharePage(view: KcoreView, pfn: number, out: Witness[]): void {
-  const p = view.s2page(pfn);
-  if (p.owner === INVALID_MEM || p.owner === COREVISOR) return;
-  if (p.owner === HOSTVISOR && p.count > MAX_SMMU_COUNT) {
-    out.push({ invariant: 'share_bound', pfn, message: `host pfn ${hex(pfn)} has count ${p.count} > MAX_SMMU_COUNT (${MAX_SMMU_COUNT})` });
-  } else if (p.owner !== HOSTVISOR && p.count > MAX_SHARE_COUNT && p.count !== INVALID_MEM) {
-    out.push({ invariant: 'share_bound', pfn, vmid: p.owner, message: `VM ${p.owner} pfn ${hex(pfn)} is granted ${p.count} times > MAX_SHARE_COUNT (${MAX_SHARE_COUNT})` });
+  const owner = view.ownerOf(pfn);   // (owner and count alone: the full check asks for every RAM page)
+  if (owner === INVALID_MEM || owner === COREVISOR) return;
+  const count = view.countOf(pfn);
+  if (owner === HOSTVISOR && count > MAX_SMMU_COUNT) {
+    out.push({ invariant: 'share_bound', pfn, message: `host pfn ${hex(pfn)} has count ${count} > MAX_SMMU_COUNT (${MAX_SMMU_COUNT})` });
+  } else if (owner !== HOSTVISOR && count > MAX_SHARE_COUNT && count !== INVALID_MEM) {
+    out.push({ invariant: 'share_bound', pfn, vmid: owner, message: `VM ${owner} pfn ${hex(pfn)} is granted ${count} times > MAX_SHARE_COUNT (${MAX_SHARE_COUNT})` });
   }
 }
 
@@ -206,7 +207,8 @@ export function checkAll(m: Machine, view: KcoreView, opts: FullCheckOptions = {
   // every page of KCore's region is KCore's (table pages are reported above, as pt_pages_kcore)
   out.push(...checkKcoreRegion(view, tablePfns));
   // per-page bounds and pfn 0
-  for (const pfn of view.ramPfns()) checkSharePage(view, pfn, out);
+  const ram = view.ramPfnRange;
+  for (let pfn = ram.first; pfn < ram.end; pfn++) checkSharePage(view, pfn, out);
   out.push(...checkPage0(view));
   out.push(...checkCpus(m, view), ...checkVmids(view));
   if (opts.tlb !== false) out.push(...checkTlbs(m, view));
@@ -223,10 +225,10 @@ export function checkKcoreRegion(view: KcoreView, skip: ReadonlySet<number> = ne
   const out: Witness[] = [];
   const { first, end } = view.kcorePfns;
   for (let pfn = first; pfn < end; pfn++) {
-    const owner = view.s2page(pfn).owner;
+    const owner = view.ownerOf(pfn);
     if (owner === COREVISOR || skip.has(pfn)) continue;
     let last = pfn;
-    while (last + 1 < end && !skip.has(last + 1) && view.s2page(last + 1).owner === owner) last++;
+    while (last + 1 < end && !skip.has(last + 1) && view.ownerOf(last + 1) === owner) last++;
     out.push({ invariant: 'kcore_unmapped', pfn, vmid: owner,
       message: `KCore's pfn ${hex(pfn)}${last > pfn ? ` (and ${last - pfn} more after it)` : ''} is owned by ${view.principalName(owner)}, not KCore` });
     pfn = last;

@@ -46,7 +46,13 @@ export class KcoreView {
     // (Physical addresses are below 2^53: Number(pa) is exact and allocates nothing.)
     const base = Number(m.ramBase);
     const words = m.ramBytes / 8;
-    this.read = (pa: bigint): bigint => this.word(Number(pa));
+    const ramWords = words * 2;
+    this.read = Object.assign((pa: bigint): bigint => this.word(Number(pa)), {
+      words32: (pa: number, n: number): Uint32Array | null => {
+        const i = (pa - base) / 4;
+        return i >= 0 && i + n * 2 <= ramWords && Number.isInteger(i) ? m.ram32().subarray(i, i + n * 2) : null;
+      },
+    });
     this.word = (pa: number): bigint => {
       const i = (pa - base) / 8;
       return i >= 0 && i < words && Number.isInteger(i) ? m.ram64()[i]! : 0n;
@@ -102,6 +108,11 @@ export class KcoreView {
   /** Physical address of pfn's s2page entry (for forging states in tests), or null. */
   s2pageAddr(pfn: number): bigint | null {
     return this.isRamPfn(pfn) ? this.lay.s2pages + BigInt((pfn - this.firstPfn) * S2PAGE_BYTES) : null;
+  }
+
+  /** The RAM pfns [first, end). */
+  get ramPfnRange(): { readonly first: number; readonly end: number } {
+    return { first: this.firstPfn, end: this.firstPfn + this.lay.ramPages };
   }
 
   /** Every RAM pfn, lowest first. */

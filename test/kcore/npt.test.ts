@@ -102,9 +102,20 @@ describe('KCore single-address table operations', () => {
           run(getLeaf(mem, geo, op.addr));
           expect(mem.reads).toBe(leaf.level - geo.startLevel + 1);
         }
-        // The reader's range walk visits exactly the leaves that meet the range.
+        // The reader's range walk visits exactly the leaves that meet the range; a reader that
+        // offers its table words (words32) walks the same.
         const all: string[] = [];
         walkTables(read, tg, { leaf: (l) => { all.push(`${l.inBase}+${l.size}`); } });
+        const fast = Object.assign((pa: bigint): bigint => read(pa), {
+          words32: (pa: number, n: number): Uint32Array => {
+            const out = new Uint32Array(n * 2);
+            for (let i = 0; i < n; i++) { const v = read(BigInt(pa + i * 8)); out[2 * i] = Number(v & 0xffff_ffffn); out[2 * i + 1] = Number(v >> 32n); }
+            return out;
+          },
+        });
+        const viaWords: string[] = [];
+        walkTables(fast, tg, { leaf: (l) => { viaWords.push(`${l.inBase}+${l.size}`); } });
+        expect(viaWords).toEqual(all);
         for (const op of ops.slice(0, 4)) {
           const start = BigInt(op.addr) - 0x20_0000n < 0n ? 0n : BigInt(op.addr) - 0x20_0000n;
           const end = BigInt(op.addr) + 0x1000n;
