@@ -151,7 +151,8 @@ export class Checker implements KcoreObserver {
   private readonly el2Changed: { start: bigint; end: bigint }[] = [];
   private readonly dirtySmmu = new Set<number>();
   /** Shared-struct registers of each running vCPU as KServ left them at VCPU_RUN. */
-  private readonly exposure = new Map<string, BigUint64Array>();
+  /** By vmid · HYPSEC_MAX_VCPUS + vcpu. */
+  private readonly exposure = new Map<number, BigUint64Array>();
   private sinceFull = 0;
   /** Pages given back to the host by a VM since the s2pages lock was last released. */
   private readonly leftVm: { pfn: number; vmid: number }[] = [];
@@ -455,9 +456,9 @@ export class Checker implements KcoreObserver {
       const vcpu = Number(e.args[1] ?? 0n);
       if (!(vmid >= 1 && vmid <= MAX_VM_NUM && vcpu >= 0 && vcpu < HYPSEC_MAX_VCPUS)) return;
       const at = vcpuAt(this.opts.sharedBase, vmid, vcpu) + VCPU.REGS;
-      this.exposure.set(`${vmid}:${vcpu}`, this.view.words(at, 31));
+      this.exposure.set(vmid * HYPSEC_MAX_VCPUS + vcpu, this.view.words(at, 31));
     } else if (e.kind === 'guest-exit' && e.path !== 'kcore' && !e.irq) {
-      const before = this.exposure.get(`${e.vmid}:${e.vcpu}`);
+      const before = this.exposure.get(e.vmid * HYPSEC_MAX_VCPUS + e.vcpu);
       if (before) this.checkExposure(e.cpu, e.vmid, e.vcpu, e.esr, before);
     }
   }

@@ -71,9 +71,19 @@ export function noteCoverage(cov: Coverage, e: TraceEvent): void {
     case 'revoke': cov.effects.add(e.count === 0 ? 'revoke → count 0' : 'revoke → count n'); return;
     case 'vm-state': cov.effects.add(key(`v${e.state}`, () => `VM → ${e.state}`)); return;
     case 'vcpu-state': cov.effects.add(key(`c${e.state}`, () => `vCPU → ${e.state}`)); return;
-    case 'guest-exit': cov.effects.add(key(`x${e.esr >>> 26}${e.irq ? 'i' : ''}${e.path}`, () => `exit EC 0x${esrEc(e.esr).toString(16)}${e.irq ? ' (IRQ)' : ''} → ${e.path}`)); return;
+    case 'guest-exit': cov.effects.add(exitKey(e.esr >>> 26, e.irq, e.path)); return;
     default: return;
   }
+}
+
+/** "exit EC 0x.. → path" by EC, IRQ and path (numbers: VM exits are the most frequent event). */
+const EXIT_KEYS = new Map<number, string>();
+
+function exitKey(ec: number, irq: boolean, path: string): string {
+  const n = ec * 8 + (irq ? 4 : 0) + (path === 'kcore' ? 0 : path === 'kserv' ? 1 : 2);
+  let k = EXIT_KEYS.get(n);
+  if (k === undefined) EXIT_KEYS.set(n, (k = `exit EC 0x${ec.toString(16)}${irq ? ' (IRQ)' : ''} → ${path}`));
+  return k;
 }
 
 /** Coverage keys by a short key (KCore's events repeat a few kinds millions of times). */
