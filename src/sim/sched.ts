@@ -146,6 +146,10 @@ export class Scheduler {
 
   /** Idle pCPUs keep up with the others; if all are idle, jump to the next timer (false: none). */
   private passIdleTime(allIdle: boolean): boolean {
+    if (!allIdle && !this.slots.some((s) => s.task !== null && s.idle)) {
+      this.onTimePassed?.();   // (no idle pCPU to bring forward: no clock to read)
+      return true;
+    }
     let now = this.ordered && !allIdle ? this.earliestReady() : this.now();
     if (allIdle) {
       let next: bigint | null = null;
