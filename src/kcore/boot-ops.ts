@@ -18,10 +18,11 @@ import {
   V, vmStateName,
 } from './constants.js';
 import { CORE_LOCK, vmLock, nptLock, S2PAGE_LOCK } from './locks.js';
-import { mmapS2pt, walkS2pt } from './npt-ops.js';
+import { mmapS2pt, walkS2pt, poolHolds } from './npt-ops.js';
 import { protAndMapVmS2pt } from './mem-manager.js';
 import { getPfnOwner } from './page-manager.js';
 import { violation, KcoreViolation, KERR } from './errors.js';
+import { bug } from '../util/result.js';
 import { ed25519PublicKey, ed25519Verify } from './crypto.js';
 import { kvmAt, KVM } from './shared-abi.js';
 
@@ -300,17 +301,26 @@ export function* physAddrIoremap(k: Kcore, cpu: number, vmid: number, gpa: bigin
   yield* am.acquire(cpu, vmLock(vmid));
   const vs = yield* vmState(k, cpu, vmid);
   if (vs !== VM_STATE.READY) violation('bad-state', 'phys_addr_ioremap', `VM ${vmid} is ${vmStateName(vs)}, not READY`);
+  // The device pages of the range (RAM pages are skipped, as SeKVM's loop does).
+  const devices: { gpa: number; page: number }[] = [];
   for (let off = 0n; off < size; off += 4096n) {
     const page = Number((pa + off) & ~0xfffn);
     yield* am.acquire(cpu, S2PAGE_LOCK);
     const owner = yield* getPfnOwner(am, cpu, toPfn(page / 4096));
     yield* am.release(cpu, S2PAGE_LOCK);
-    if (owner !== INVALID_MEM) continue;
-    yield* am.acquire(cpu, nptLock(vmid));
-    const r = yield* mmapS2pt(am, cpu, vmid, Number((gpa + off) & ~0xfffn), 3, BigInt(page) | PAGE_S2_DEVICE_RW | PTE_MARK | 3n);
-    yield* am.release(cpu, nptLock(vmid));
-    if (r === 'no-memory') violation('pool-exhausted', 'phys_addr_ioremap', `stage-2 pool of VM ${vmid} exhausted`);
+    if (owner === INVALID_MEM) devices.push({ gpa: Number((gpa + off) & ~0xfffn), page });
   }
+  // Check, then commit: SeKVM panics when the pool runs out part-way; refusing instead, KCore
+  // first makes sure the pool holds every table the range needs, so nothing is half-mapped.
+  yield* am.acquire(cpu, nptLock(vmid));
+  if (!(yield* poolHolds(am, cpu, vmid, devices.map((d) => d.gpa), 3))) {
+    violation('pool-exhausted', 'phys_addr_ioremap', `stage-2 pool of VM ${vmid} cannot hold the tables for ${devices.length} device pages`);
+  }
+  for (const d of devices) {
+    const r = yield* mmapS2pt(am, cpu, vmid, d.gpa, 3, BigInt(d.page) | PAGE_S2_DEVICE_RW | PTE_MARK | 3n);
+    if (r === 'no-memory') bug(`phys_addr_ioremap: the pool check passed but VM ${vmid}'s pool ran out`);
+  }
+  yield* am.release(cpu, nptLock(vmid));
   yield* am.release(cpu, vmLock(vmid));
   return 0n;
 }

@@ -10,7 +10,7 @@ import { bug } from '../util/result.js';
 import type { AbstractMachine } from './abstract-machine.js';
 import { COREVISOR } from './constants.js';
 import { nptLock } from './locks.js';
-import { type PtMem, type PtGeometry, type Leaf, type MapResult, s2Geometry, el2Geometry, getLeaf, mapLeaf, setLeaf } from './npt.js';
+import { type PtMem, type PtGeometry, type Leaf, type MapResult, s2Geometry, el2Geometry, getLeaf, mapLeaf, setLeaf, tablesNeeded } from './npt.js';
 
 /** First page and size (pages) of principal v's table pool; the first one or two pages are the root. */
 export function poolOf(am: AbstractMachine, v: number): { start: Pa; pages: number } {
@@ -67,6 +67,18 @@ export function* walkS2pt(am: AbstractMachine, cpu: number, v: number, addr: num
 export function* mmapS2pt(am: AbstractMachine, cpu: number, v: number, addr: number, level: number, pte: bigint): Gen<MapResult> {
   assertLocked(am, cpu, v, 'map');
   return yield* mapLeaf(doorMem(am, cpu), geometryOf(am, v), addr, level, pte, () => allocTablePage(am, cpu, v));
+}
+
+/**
+ * Whether principal v's pool holds the table pages that mapping leaves at `level` for all of
+ * `addrs` would take (reads only; under shadow_pt_lock(v) and, for a VM, vm_lock).
+ */
+export function* poolHolds(am: AbstractMachine, cpu: number, v: number, addrs: readonly number[], level: number): Gen<boolean> {
+  assertLocked(am, cpu, v, 'pool check');
+  const need = yield* tablesNeeded(doorMem(am, cpu), geometryOf(am, v), addrs, level);
+  const next = Number(yield* am.getVmInfo(cpu, v, 'POOL_NEXT'));
+  const end = Number(yield* am.getVmInfo(cpu, v, 'POOL_END'));
+  return next + need * 4096 <= end;
 }
 
 /** Overwrites the leaf for `addr` in principal v's table with 0 (unmap); returns the old entry. */

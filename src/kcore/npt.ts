@@ -120,6 +120,37 @@ export function* mapLeaf(mem: PtMem, geo: PtGeometry, addr: number, level: numbe
   }
 }
 
+/**
+ * How many table pages mapLeaf would allocate to put leaves at `level` for all of `addrs`
+ * (reads only): a caller refuses a batch its pool cannot hold before writing any of it.
+ */
+export function* tablesNeeded(mem: PtMem, geo: PtGeometry, addrs: readonly number[], level: number): Gen<number> {
+  // An entry that will point to a new table, as (its level, the index of the span it covers).
+  const missing = new Set<number>();
+  const key = (l: number, addr: number): number => l * 2 ** 40 + Math.floor(addr / SPAN[l]!);
+  for (const addr of addrs) {
+    if (addr < 0 || addr >= 2 ** geo.inputBits) continue;
+    let table = geo.root;
+    for (let l = geo.startLevel; l < level; l++) {
+      if (missing.has(key(l, addr))) {
+        // Inside a table this batch creates: every deeper table on the way is new too.
+        for (let j = l + 1; j < level; j++) missing.add(key(j, addr));
+        break;
+      }
+      if (mem.readStep()) yield POINT;
+      const d = mem.load((table + indexAt(geo, l, addr) * 8) as Pa);
+      if (isTable(d, l)) {
+        table = Number(d & D_ADDR_MASK) as Pa;
+        continue;
+      }
+      if (isValid(d)) break;   // a block: mapLeaf reports 'existing' and allocates nothing
+      for (let j = l; j < level; j++) missing.add(key(j, addr));
+      break;
+    }
+  }
+  return missing.size;
+}
+
 /** Writes `pte` (usually 0) over the leaf for `addr` if it is valid; returns the old value. */
 export function* setLeaf(mem: PtMem, geo: PtGeometry, addr: number, pte: bigint): Gen<bigint> {
   const leaf = yield* getLeaf(mem, geo, addr);

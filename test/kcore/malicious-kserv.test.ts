@@ -189,6 +189,21 @@ describe('changing a VM that already runs', () => {
   });
 });
 
+describe('device mappings (PHYS_ADDR_IOREMAP)', () => {
+  it('a device range the VM\'s stage-2 pool cannot hold is refused before any of it is mapped', () => {
+    const h = new KcoreHarness();
+    const f = h.readyVm();
+    // 256 MB of device space: one level-3 table per 2 MB — far more than a VM's 64-page pool.
+    const base = 0x1_0000_0000n, gpa = 0x1000_0000n;
+    expectRefused(h, () => h.hvc(HVC.PHYS_ADDR_IOREMAP, [BigInt(f.vmid), gpa, base, 0x1000_0000n]), 'pool-exhausted', KERR.ENOMEM);
+    for (const off of [0, 0x20_0000, 0x0ff0_0000]) expect(h.vmTranslate(f.vmid, Number(gpa) + off), `gpa + 0x${off.toString(16)}`).toBeNull();
+    // A range that fits is mapped whole, every page to its device page.
+    expect(h.hvc(HVC.PHYS_ADDR_IOREMAP, [BigInt(f.vmid), gpa, base, 0x40_0000n])).toBe(0n);
+    for (const off of [0, 0x1000, 0x20_0000, 0x3f_f000]) expect(h.vmTranslate(f.vmid, Number(gpa) + off)).toBe(Number(base) + off);
+    expect(h.vmTranslate(f.vmid, Number(gpa) + 0x40_0000)).toBeNull();
+  });
+});
+
 describe('running a VM that is not verified', () => {
   it('a READY VM never runs: nothing executes, the pCPU stays on the host', () => {
     const h = new KcoreHarness();

@@ -6,7 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { getLeaf, mapLeaf, setLeaf, s2Geometry, el2Geometry, type PtMem, type PtGeometry } from '../../src/kcore/npt.js';
+import { getLeaf, mapLeaf, setLeaf, tablesNeeded, s2Geometry, el2Geometry, type PtMem, type PtGeometry } from '../../src/kcore/npt.js';
 import { lookupLeaf, walkTables, type TableGeometry } from '../../src/arch/pgwalk.js';
 import type { Gen } from '../../src/sim/task.js';
 import type { Pa } from '../../src/arch/addr.js';
@@ -124,6 +124,24 @@ describe('KCore single-address table operations', () => {
           expect(got).toEqual(all.filter((k) => { const [b, n] = k.split('+').map(BigInt) as [bigint, bigint]; return b < end && b + n > start; }));
         }
       }), { seed: 7, numRuns: 300 });
+    });
+  }
+
+  for (const [name, geo] of geos) {
+    it(`${name}: tablesNeeded counts exactly the table pages mapping a batch of pages then allocates`, () => {
+      fc.assert(fc.property(fc.array(opArb(geo.inputBits), { maxLength: 20 }), fc.array(addrArb(geo.inputBits), { maxLength: 30 }), (ops, batch) => {
+        const first = ROOT + (geo.startIndexBits === 10 ? 2 : 1) * 4096;
+        const mem = new Words(first, first + 4096 * 4096);
+        for (const op of ops) {
+          if (op.t === 'unmap') { run(setLeaf(mem, geo, op.addr, op.marker)); continue; }
+          const span = op.level === 2 ? 2 ** 21 : 4096;
+          run(mapLeaf(mem, geo, op.addr - (op.addr % span), op.level, BigInt(0x8000_0000 + op.out * span) | (op.level === 3 ? 3n : 1n), () => mem.alloc()));
+        }
+        const need = run(tablesNeeded(mem, geo, batch, 3));
+        const before = mem.next;
+        for (const addr of batch) run(mapLeaf(mem, geo, addr, 3, 0x9000_0000n | 0x403n, () => mem.alloc()));
+        expect((mem.next - before) / 4096).toBe(need);
+      }), { seed: 11, numRuns: 300 });
     });
   }
 
