@@ -301,22 +301,33 @@ export function* physAddrIoremap(k: Kcore, cpu: number, vmid: number, gpa: bigin
   yield* am.acquire(cpu, vmLock(vmid));
   const vs = yield* vmState(k, cpu, vmid);
   if (vs !== VM_STATE.READY) violation('bad-state', 'phys_addr_ioremap', `VM ${vmid} is ${vmStateName(vs)}, not READY`);
-  // The device pages of the range (RAM pages are skipped, as SeKVM's loop does).
-  const devices: { gpa: number; page: number }[] = [];
-  for (let off = 0n; off < size; off += 4096n) {
-    const page = Number((pa + off) & ~0xfffn);
-    yield* am.acquire(cpu, S2PAGE_LOCK);
-    const owner = yield* getPfnOwner(am, cpu, toPfn(page / 4096));
-    yield* am.release(cpu, S2PAGE_LOCK);
-    if (owner === INVALID_MEM) devices.push({ gpa: Number((gpa + off) & ~0xfffn), page });
-  }
   // Check, then commit: SeKVM panics when the pool runs out part-way; refusing instead, KCore
-  // first makes sure the pool holds every table the range needs, so nothing is half-mapped.
-  yield* am.acquire(cpu, nptLock(vmid));
-  if (!(yield* poolHolds(am, cpu, vmid, devices.map((d) => d.gpa), 3))) {
-    violation('pool-exhausted', 'phys_addr_ioremap', `stage-2 pool of VM ${vmid} cannot hold the tables for ${devices.length} device pages`);
+  // first finds the device pages (RAM pages are skipped, as SeKVM's loop does) and makes sure
+  // the pool holds every table they need — 2 MB at a time, so a range far too large for the
+  // pool is refused after the first pool's worth of it is looked at — then maps them all.
+  const devices: { gpa: number; page: number }[] = [];
+  const missing = new Set<number>();
+  for (let off = 0n; off < size;) {
+    const chunk: number[] = [];
+    do {
+      const page = Number((pa + off) & ~0xfffn);
+      yield* am.acquire(cpu, S2PAGE_LOCK);
+      const owner = yield* getPfnOwner(am, cpu, toPfn(page / 4096));
+      yield* am.release(cpu, S2PAGE_LOCK);
+      if (owner === INVALID_MEM) {
+        devices.push({ gpa: Number((gpa + off) & ~0xfffn), page });
+        chunk.push(Number((gpa + off) & ~0xfffn));
+      }
+      off += 4096n;
+    } while (off < size && ((gpa + off) & 0x1f_ffffn) !== 0n);
+    yield* am.acquire(cpu, nptLock(vmid));
+    const fits = yield* poolHolds(am, cpu, vmid, chunk, 3, missing);
+    yield* am.release(cpu, nptLock(vmid));
+    if (!fits) violation('pool-exhausted', 'phys_addr_ioremap', `stage-2 pool of VM ${vmid} cannot hold the tables for device range gpa ${hex(gpa)} size ${hex(size)}`);
   }
+  yield* am.acquire(cpu, nptLock(vmid));
   for (const d of devices) {
+    // (vm_lock is held and the VM is READY, so nothing else changes its stage 2 meanwhile.)
     const r = yield* mmapS2pt(am, cpu, vmid, d.gpa, 3, BigInt(d.page) | PAGE_S2_DEVICE_RW | PTE_MARK | 3n);
     if (r === 'no-memory') bug(`phys_addr_ioremap: the pool check passed but VM ${vmid}'s pool ran out`);
   }

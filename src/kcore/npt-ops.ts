@@ -71,11 +71,12 @@ export function* mmapS2pt(am: AbstractMachine, cpu: number, v: number, addr: num
 
 /**
  * Whether principal v's pool holds the table pages that mapping leaves at `level` for all of
- * `addrs` would take (reads only; under shadow_pt_lock(v) and, for a VM, vm_lock).
+ * `addrs` would take (reads only; under shadow_pt_lock(v) and, for a VM, vm_lock). `missing`
+ * accumulates over calls that check one batch in parts (tablesNeeded).
  */
-export function* poolHolds(am: AbstractMachine, cpu: number, v: number, addrs: readonly number[], level: number): Gen<boolean> {
+export function* poolHolds(am: AbstractMachine, cpu: number, v: number, addrs: readonly number[], level: number, missing?: Set<number>): Gen<boolean> {
   assertLocked(am, cpu, v, 'pool check');
-  const need = yield* tablesNeeded(doorMem(am, cpu), geometryOf(am, v), addrs, level);
+  const need = yield* tablesNeeded(doorMem(am, cpu), geometryOf(am, v), addrs, level, missing);
   const next = Number(yield* am.getVmInfo(cpu, v, 'POOL_NEXT'));
   const end = Number(yield* am.getVmInfo(cpu, v, 'POOL_END'));
   return next + need * 4096 <= end;

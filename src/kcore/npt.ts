@@ -123,10 +123,10 @@ export function* mapLeaf(mem: PtMem, geo: PtGeometry, addr: number, level: numbe
 /**
  * How many table pages mapLeaf would allocate to put leaves at `level` for all of `addrs`
  * (reads only): a caller refuses a batch its pool cannot hold before writing any of it.
+ * `missing` carries the count across calls for a batch checked in parts.
  */
-export function* tablesNeeded(mem: PtMem, geo: PtGeometry, addrs: readonly number[], level: number): Gen<number> {
-  // An entry that will point to a new table, as (its level, the index of the span it covers).
-  const missing = new Set<number>();
+export function* tablesNeeded(mem: PtMem, geo: PtGeometry, addrs: readonly number[], level: number, missing = new Set<number>()): Gen<number> {
+  // Entries that will point to a new table, as (their level, the index of the span they cover).
   const key = (l: number, addr: number): number => l * 2 ** 40 + Math.floor(addr / SPAN[l]!);
   for (const addr of addrs) {
     if (addr < 0 || addr >= 2 ** geo.inputBits) continue;
