@@ -166,6 +166,8 @@ export class AbstractMachine {
 
   /** The RAM word index of a run of n words at `a`, which must lie in the per-CPU or shadow areas. */
   private runIndex(a: Pa, n: number): number {
+    // (Observers tell a run from a page access by its size: a run is shorter than a page.)
+    if (n < 2 || n >= 512) bug(`a run of ${n} words`);
     const end = a + n * 8;
     const inPerCpu = a >= this.perCpuStart && end <= this.perCpuEnd;
     const inShadow = a >= this.at.shadow && end <= this.shadowEnd;
