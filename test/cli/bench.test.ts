@@ -1,27 +1,12 @@
 /** `sekvm-sim bench micro|apps`, in-process with stdout and stderr captured. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { command as bench } from '../../src/cli/bench.js';
 import { UsageError } from '../../src/cli/command.js';
+import { captureCliIo } from '../support/cli-io.js';
 
-let dir: string;
-let out: string;
-let err: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sekvm-bench-'));
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
+const io = captureCliIo('sekvm-bench-');
 
 describe('sekvm-sim bench: usage errors name the problem (nothing runs)', () => {
   const cases: [string[], RegExp][] = [
@@ -42,7 +27,7 @@ describe('sekvm-sim bench: usage errors name the problem (nothing runs)', () => 
   });
 
   it('a cost file with a bad key is refused, naming the key', async () => {
-    const f = join(dir, 'c.json');
+    const f = join(io.dir, 'c.json');
     writeFileSync(f, JSON.stringify({ costs: { exc_entry: 50, tlbi_bcst: 10 } }));
     await expect(bench.run(['micro', '--costs', f])).rejects.toThrow(/unknown primitive "tlbi_bcst"/);
     writeFileSync(f, JSON.stringify({ costs: { dsb: -3 } }));
@@ -53,26 +38,26 @@ describe('sekvm-sim bench: usage errors name the problem (nothing runs)', () => 
 describe('sekvm-sim bench micro', () => {
   it('prints the KVM/SeKVM table, the breakdown and host speed; --json gives the same figures', async () => {
     expect(await bench.run(['micro', '--iterations', '64', '--tests', 'hvc,mmio_read_user'])).toBe(0);
-    const text = out;
+    const text = io.out;
     expect(text).toMatch(/Hypercall\s+hvc\s+[\d,]+\s+[\d,]+\s+\d+\.\d\d/);
     expect(text).toMatch(/I\/O User\s+mmio_read_user/);
     expect(text).toContain('What SeKVM adds, per operation');
     expect(text).toContain('VM exits/s');
-    out = '';
+    io.out = '';
     expect(await bench.run(['micro', '--iterations', '64', '--tests', 'hvc', '--json'])).toBe(0);
-    const j = JSON.parse(out) as { results: { test: string; mode: string; cyclesPerOp: number }[] };
+    const j = JSON.parse(io.out) as { results: { test: string; mode: string; cyclesPerOp: number }[] };
     const hvcKvm = j.results.find((r) => r.test === 'hvc' && r.mode === 'kvm')!;
     expect(text).toContain(Math.round(hvcKvm.cyclesPerOp).toLocaleString('en-US'));
   });
 
   it('a cost file changes the figures (doubling exit_dispatch adds its cost per hypercall)', async () => {
     expect(await bench.run(['micro', '--iterations', '64', '--tests', 'hvc', '--mode', 'kvm', '--json'])).toBe(0);
-    const a = (JSON.parse(out) as { results: { cyclesPerOp: number }[] }).results[0]!.cyclesPerOp;
-    const f = join(dir, 'c.json');
+    const a = (JSON.parse(io.out) as { results: { cyclesPerOp: number }[] }).results[0]!.cyclesPerOp;
+    const f = join(io.dir, 'c.json');
     writeFileSync(f, JSON.stringify({ costs: { exit_dispatch: 1600 } }));
-    out = '';
+    io.out = '';
     expect(await bench.run(['micro', '--iterations', '64', '--tests', 'hvc', '--mode', 'kvm', '--json', '--costs', f])).toBe(0);
-    const b = (JSON.parse(out) as { results: { cyclesPerOp: number }[] }).results[0]!.cyclesPerOp;
+    const b = (JSON.parse(io.out) as { results: { cyclesPerOp: number }[] }).results[0]!.cyclesPerOp;
     expect(b - a).toBeGreaterThan(900);
     expect(b - a).toBeLessThan(1100);
   });
@@ -80,12 +65,12 @@ describe('sekvm-sim bench micro', () => {
 
 describe('sekvm-sim bench apps', () => {
   it('runs a workload on bare metal, KVM and SeKVM, prints the normalized table and writes the SVG', async () => {
-    const svg = join(dir, 'apps.svg');
+    const svg = join(io.dir, 'apps.svg');
     expect(await bench.run(['apps', '--workloads', 'redis', '--vms', '1,2', '--cpus', '2', '--svg', svg])).toBe(0);
-    expect(out).toMatch(/redis\s+1\s+[\d,]+\s+1\.\d{3}\s+1\.\d{3}\s+\d\.\d{3}/);
-    expect(out).toMatch(/redis: 1 VM: (similar|differs)/);
-    expect(out).toContain('SeKVM − KVM per request');
-    expect(out).toContain(`chart written to ${svg}`);
+    expect(io.out).toMatch(/redis\s+1\s+[\d,]+\s+1\.\d{3}\s+1\.\d{3}\s+\d\.\d{3}/);
+    expect(io.out).toMatch(/redis: 1 VM: (similar|differs)/);
+    expect(io.out).toContain('SeKVM − KVM per request');
+    expect(io.out).toContain(`chart written to ${svg}`);
     const s = readFileSync(svg, 'utf8');
     expect(s.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(s.trimEnd().endsWith('</svg>')).toBe(true);

@@ -1,29 +1,14 @@
 /** `sekvm-sim run` and `sekvm-sim demo`, in-process with stdout and stderr captured. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { command as run } from '../../src/cli/run.js';
 import { command as demo } from '../../src/cli/demo.js';
 import { UsageError } from '../../src/cli/command.js';
 import { repoPath } from '../../src/util/repo.js';
+import { captureCliIo } from '../support/cli-io.js';
 
-let dir: string;
-let out: string;
-let err: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sekvm-run-'));
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
+const io = captureCliIo('sekvm-run-');
 
 const TAMPERED = repoPath('guests/scenarios/tampered.json');
 const HELLO = [
@@ -70,92 +55,92 @@ describe('sekvm-sim run: flags', () => {
   });
 
   it('a bad scenario file exits 2 with the message, no usage and no run', async () => {
-    const f = join(dir, 'bad.json');
+    const f = join(io.dir, 'bad.json');
     writeFileSync(f, JSON.stringify({ vms: [{ guest: 'hello', vcpus: 'two' }] }));
     expect(await run.run([f])).toBe(2);
-    expect(err).toBe(`sekvm-sim run: ${f}: vms[0].vcpus: expected an integer from 1 to 4, got "two"\n`);
-    expect(out).toBe('');
+    expect(io.err).toBe(`sekvm-sim run: ${f}: vms[0].vcpus: expected an integer from 1 to 4, got "two"\n`);
+    expect(io.out).toBe('');
   });
 
   it('missing files exit 2 with a clear message', async () => {
-    expect(await run.run([join(dir, 'none.json')])).toBe(2);
-    expect(err).toMatch(/^sekvm-sim run: cannot read scenario ".*none\.json": no such file\n$/);
-    err = '';
-    expect(await run.run(['--guest', join(dir, 'none.elf')])).toBe(2);
-    expect(err).toMatch(/^sekvm-sim run: --guest: cannot read ".*none\.elf": no such file\n$/);
-    err = '';
-    expect(await run.run(['--trusted-key', join(dir, 'k.pem')])).toBe(2);
-    expect(err).toMatch(/^sekvm-sim run: --trusted-key: cannot read ".*k\.pem": no such file\n$/);
+    expect(await run.run([join(io.dir, 'none.json')])).toBe(2);
+    expect(io.err).toMatch(/^sekvm-sim run: cannot read scenario ".*none\.json": no such file\n$/);
+    io.err = '';
+    expect(await run.run(['--guest', join(io.dir, 'none.elf')])).toBe(2);
+    expect(io.err).toMatch(/^sekvm-sim run: --guest: cannot read ".*none\.elf": no such file\n$/);
+    io.err = '';
+    expect(await run.run(['--trusted-key', join(io.dir, 'k.pem')])).toBe(2);
+    expect(io.err).toMatch(/^sekvm-sim run: --trusted-key: cannot read ".*k\.pem": no such file\n$/);
   });
 
   it('a broken ELF exits 2 with a clear message', async () => {
-    writeFileSync(join(dir, 'broken.elf'), '\x7fELF but not really');
-    expect(await run.run(['--guest', join(dir, 'broken.elf')])).toBe(2);
-    expect(err).toMatch(/^sekvm-sim run: --guest: ".*broken\.elf" is not a loadable ELF: .+\n$/);
+    writeFileSync(join(io.dir, 'broken.elf'), '\x7fELF but not really');
+    expect(await run.run(['--guest', join(io.dir, 'broken.elf')])).toBe(2);
+    expect(io.err).toMatch(/^sekvm-sim run: --guest: ".*broken\.elf" is not a loadable ELF: .+\n$/);
   });
 });
 
 describe('sekvm-sim run: hello', () => {
   it('runs under SeKVM: header, UART lines as produced, report, exit 0', async () => {
     expect(await run.run([])).toBe(0);
-    expect(out).toMatch(/^SeKVM: KCore \(trusted, EL2\) \+ KServ \(untrusted host, EL1\) on an Armv8-A machine: 2 pCPUs, 256 MiB RAM, seed 1\n1 VM: guest hello \(1 vCPU\)\n\n/);
-    expect(uartLines(out)).toEqual(HELLO.map((l) => `[vm1:hello] ${l}`));
-    expect(out).toContain('run ended (SeKVM mode): every VM powered off normally');
-    expect(vmRow(out, 'hello')).toMatch(/^ {2}hello +1 +1 +powered off +5$/);
+    expect(io.out).toMatch(/^SeKVM: KCore \(trusted, EL2\) \+ KServ \(untrusted host, EL1\) on an Armv8-A machine: 2 pCPUs, 256 MiB RAM, seed 1\n1 VM: guest hello \(1 vCPU\)\n\n/);
+    expect(uartLines(io.out)).toEqual(HELLO.map((l) => `[vm1:hello] ${l}`));
+    expect(io.out).toContain('run ended (SeKVM mode): every VM powered off normally');
+    expect(vmRow(io.out, 'hello')).toMatch(/^ {2}hello +1 +1 +powered off +5$/);
     for (const heading of ['exits', 'pages of 4 KiB by owner', 'VMIDs in use', 'hypercalls', 'guest instructions', 'simulated time', 'wall-clock time']) {
-      expect(out).toContain(`\n${heading}`);
+      expect(io.out).toContain(`\n${heading}`);
     }
-    expect(out).toMatch(/\n {2}KCore +[\d,]+ +[\d,]+\n/);
-    expect(err).toBe('');
+    expect(io.out).toMatch(/\n {2}KCore +[\d,]+ +[\d,]+\n/);
+    expect(io.err).toBe('');
   });
 
   it('prints the same UART lines under KVM', async () => {
     expect(await run.run(['--mode', 'kvm'])).toBe(0);
-    const kvm = uartLines(out);
-    out = '';
+    const kvm = uartLines(io.out);
+    io.out = '';
     expect(await run.run(['--mode', 'sekvm'])).toBe(0);
-    expect(uartLines(out)).toEqual(kvm);
+    expect(uartLines(io.out)).toEqual(kvm);
     expect(kvm).toHaveLength(HELLO.length);
   });
 
   it('--quiet prints only the report', async () => {
     expect(await run.run(['--quiet', '--mode', 'kvm'])).toBe(0);
-    expect(out).toMatch(/^run ended \(KVM mode\): every VM powered off normally\n/);
-    expect(uartLines(out)).toEqual([]);
+    expect(io.out).toMatch(/^run ended \(KVM mode\): every VM powered off normally\n/);
+    expect(uartLines(io.out)).toEqual([]);
   });
 
   it('the same seed gives the same output, byte for byte, but for the wall clock', async () => {
     const args = [repoPath('guests/scenarios/demo.json'), '--guest', 'smp', '--seed', '5', '--cpus', '3'];
     expect(await run.run(args)).toBe(0);
-    const first = out;
-    out = '';
+    const first = io.out;
+    io.out = '';
     expect(await run.run(args)).toBe(0);
-    expect(deterministic(out)).toBe(deterministic(first));
+    expect(deterministic(io.out)).toBe(deterministic(first));
     expect(first).toContain('[vm2:smp-2] smp: counter = 20000 (expected 20000): ok');
   });
 
   it('--trace jsonl writes JSON lines to stdout and the rest to stderr', async () => {
     expect(await run.run(['--trace', 'jsonl'])).toBe(0);
-    const records = out.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; kind: string; line?: string });
+    const records = io.out.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; kind: string; line?: string });
     expect(records.length).toBeGreaterThan(100);
     expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i));
     expect(records.filter((r) => r.kind === 'uart').map((r) => r.line)).toEqual(HELLO);
-    expect(err).toContain('run ended (SeKVM mode): every VM powered off normally');
+    expect(io.err).toContain('run ended (SeKVM mode): every VM powered off normally');
   });
 
   it('the step limit ends the run with status 1', async () => {
     expect(await run.run(['--max-steps', '100', '--quiet'])).toBe(1);
-    expect(out).toMatch(/^run ended \(SeKVM mode\): hit the step limit: stopped after 100 scheduling steps/);
+    expect(io.out).toMatch(/^run ended \(SeKVM mode\): hit the step limit: stopped after 100 scheduling steps/);
   });
 
   it('images signed with a key KCore does not trust are refused', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const { privateKey } = generateKeyPairSync('ed25519');
-    const pem = join(dir, 'mine.pem');
+    const pem = join(io.dir, 'mine.pem');
     writeFileSync(pem, privateKey.export({ format: 'pem', type: 'pkcs8' }));
     expect(await run.run(['--sign-key', pem, '--quiet'])).toBe(1);
-    expect(vmRow(out, 'hello')).toMatch(/failed +0 +verification of the boot image failed/);
-    out = '';
+    expect(vmRow(io.out, 'hello')).toMatch(/failed +0 +verification of the boot image failed/);
+    io.out = '';
     expect(await run.run(['--sign-key', pem, '--trusted-key', pem, '--quiet'])).toBe(0);
   });
 });
@@ -163,24 +148,24 @@ describe('sekvm-sim run: hello', () => {
 describe('sekvm-sim run: tampered.json', () => {
   it('SeKVM refuses the tampered image; the good VM runs', async () => {
     expect(await run.run([TAMPERED])).toBe(1);
-    expect(uartLines(out)).toEqual(HELLO.map((l) => `[vm1:good] ${l}`));
-    expect(out).toContain('run ended (SeKVM mode): every VM stopped, but 1 failed');
-    expect(vmRow(out, 'good')).toMatch(/powered off +5$/);
-    expect(vmRow(out, 'tampered')).toMatch(/^ {2}tampered +2 +1 +failed +0 +verification of the boot image failed/);
-    expect(out).toMatch(/verify_vm_images: VM 2: .*signature does not verify/);
+    expect(uartLines(io.out)).toEqual(HELLO.map((l) => `[vm1:good] ${l}`));
+    expect(io.out).toContain('run ended (SeKVM mode): every VM stopped, but 1 failed');
+    expect(vmRow(io.out, 'good')).toMatch(/powered off +5$/);
+    expect(vmRow(io.out, 'tampered')).toMatch(/^ {2}tampered +2 +1 +failed +0 +verification of the boot image failed/);
+    expect(io.out).toMatch(/verify_vm_images: VM 2: .*signature does not verify/);
   });
 
   it('KVM does not verify: both VMs run, the tampered one with its modified string', async () => {
     expect(await run.run([TAMPERED, '--mode', 'kvm'])).toBe(0);
-    const lines = uartLines(out);
+    const lines = uartLines(io.out);
     expect(lines.filter((l) => l.startsWith('[vm1:good] '))).toEqual(HELLO.map((l) => `[vm1:good] ${l}`));
     expect(lines.filter((l) => l.startsWith('[vm2:tampered] '))).toEqual([`[vm2:tampered] H${HELLO[0]!.slice(1)}`, ...HELLO.slice(1).map((l) => `[vm2:tampered] ${l}`)]);
-    expect(vmRow(out, 'tampered')).toMatch(/powered off +5$/);
+    expect(vmRow(io.out, 'tampered')).toMatch(/powered off +5$/);
   });
 
   it('with --on-violation halt, the failed verification halts KCore', async () => {
     expect(await run.run([TAMPERED, '--on-violation', 'halt', '--quiet'])).toBe(1);
-    expect(out).toMatch(/^run ended \(SeKVM mode\): KCore halted: verify_vm_images: /);
+    expect(io.out).toMatch(/^run ended \(SeKVM mode\): KCore halted: verify_vm_images: /);
   });
 });
 
@@ -189,16 +174,16 @@ describe('sekvm-sim demo', () => {
     const t0 = Date.now();
     expect(await demo.run([])).toBe(0);
     expect(Date.now() - t0).toBeLessThan(15_000);
-    const lines = out.split('\n');
+    const lines = io.out.split('\n');
     expect(lines[0]).toMatch(/^SeKVM: KCore .* 4 pCPUs, 256 MiB RAM, seed 1$/);
     expect(lines[1]).toMatch(/^2 VMs, 2 vCPUs each/);
-    const uart = uartLines(out);
+    const uart = uartLines(io.out);
     expect(uart).toContain('[vm1:smp] smp: counter = 20000 (expected 20000): ok');
     expect(uart).toContain('[vm1:smp] smp: done');
     expect(uart).toContain('[vm2:virtio] virtio: done');
-    expect(out).toContain('run ended (SeKVM mode): every VM powered off normally');
-    expect(vmRow(out, 'smp')).toMatch(/^ {2}smp +1 +2 +powered off +7$/);
-    expect(vmRow(out, 'virtio')).toMatch(/^ {2}virtio +2 +2 +powered off +7$/);
+    expect(io.out).toContain('run ended (SeKVM mode): every VM powered off normally');
+    expect(vmRow(io.out, 'smp')).toMatch(/^ {2}smp +1 +2 +powered off +7$/);
+    expect(vmRow(io.out, 'virtio')).toMatch(/^ {2}virtio +2 +2 +powered off +7$/);
   });
 
   it('takes the run flags, and no file', async () => {
@@ -212,10 +197,10 @@ describe('sekvm-sim demo', () => {
 describe('sekvm-sim run: 57 VMs', () => {
   it('SeKVM has 56 VMIDs: the 57th KVM_CREATE_VM fails with EINVAL, reported, not fatal', async () => {
     expect(await run.run(['--vms', '57', '--quiet'])).toBe(1);
-    expect(out).toContain('run ended (SeKVM mode): every VM stopped, but 1 could not be created');
-    expect(vmRow(out, 'hello-56')).toMatch(/powered off +5$/);
-    expect(vmRow(out, 'hello-57')).toMatch(/^ {2}hello-57 +- +- +not created +- +creating it failed: EINVAL \(22\)$/);
-    expect(out).toContain('gen_vmid: all 56 VMIDs are used');
-    expect(out).toMatch(/\nVMIDs in use +1-56\n/);
+    expect(io.out).toContain('run ended (SeKVM mode): every VM stopped, but 1 could not be created');
+    expect(vmRow(io.out, 'hello-56')).toMatch(/powered off +5$/);
+    expect(vmRow(io.out, 'hello-57')).toMatch(/^ {2}hello-57 +- +- +not created +- +creating it failed: EINVAL \(22\)$/);
+    expect(io.out).toContain('gen_vmid: all 56 VMIDs are used');
+    expect(io.out).toMatch(/\nVMIDs in use +1-56\n/);
   });
 });

@@ -1,18 +1,10 @@
 /** `sekvm-sim nonint`, in-process with stdout captured. */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { command } from '../../src/cli/nonint.js';
 import { UsageError } from '../../src/cli/command.js';
+import { captureCliIo } from '../support/cli-io.js';
 
-let out: string;
-
-beforeEach(() => {
-  out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const io = captureCliIo('sekvm-nonint-');
 
 describe('sekvm-sim nonint', () => {
   it('rejects bad options', async () => {
@@ -25,11 +17,11 @@ describe('sekvm-sim nonint', () => {
   it('--bug exit-exposes-all-gprs: confidentiality fails on a register KServ should not see, exit status 1', async () => {
     const status = await command.run(['--kind', 'confidentiality', '--bug', 'exit-exposes-all-gprs']);
     expect(status).toBe(1);
-    expect(out).toMatch(/KCore bugs: exit-exposes-all-gprs/);
-    expect(out).toMatch(/run A: secret A .*: [\d,]+ observations \([\d,]+ hypercall results, .*exposed registers/);
+    expect(io.out).toMatch(/KCore bugs: exit-exposes-all-gprs/);
+    expect(io.out).toMatch(/run A: secret A .*: [\d,]+ observations \([\d,]+ hypercall results, .*exposed registers/);
     // The first difference is a register in KServ's vCPU struct at one of the victim's exits.
-    expect(out).toMatch(/first difference: observation #\d+ \(host: exit \d+ \(VM 1 vCPU 0\): x\d+\): run A 0x[0-9a-f]+, run B 0x[0-9a-f]+/);
-    expect(out).toMatch(/run A \(secret A .*\), the events up to it:\n(.*\n)*.*VM 1 vCPU 0 exit: ESR_EL2=/);
-    expect(out).toMatch(/confidentiality: FAIL\nnonint: FAIL \(confidentiality\)\n$/);
+    expect(io.out).toMatch(/first difference: observation #\d+ \(host: exit \d+ \(VM 1 vCPU 0\): x\d+\): run A 0x[0-9a-f]+, run B 0x[0-9a-f]+/);
+    expect(io.out).toMatch(/run A \(secret A .*\), the events up to it:\n(.*\n)*.*VM 1 vCPU 0 exit: ESR_EL2=/);
+    expect(io.out).toMatch(/confidentiality: FAIL\nnonint: FAIL \(confidentiality\)\n$/);
   });
 });
