@@ -390,7 +390,7 @@ export class Checker implements KcoreObserver {
     const candidates = before === undefined ? [owner] : before === HOSTVISOR ? [] : [before, owner];
     const victim = candidates.find((v) => v >= 1 && v <= MAX_VM_NUM && liveVm(this.view, v));
     if (victim === undefined) return;
-    const how = this.pageIsZero(pfn) ? 'zeroed' : 'overwrote';
+    const how = this.view.pageIsZero(pfn) ? 'zeroed' : 'overwrote';
     const whose = victim === owner ? `a page of live VM ${victim}` : `a page it just took from live VM ${victim} (now ${this.view.principalName(owner)}'s)`;
     this.report([{ invariant: 'vm_page_integrity', pfn, vmid: victim, cpu,
       message: `KCore on pCPU ${cpu} ${how} pfn 0x${pfn.toString(16)}, ${whose} (state ${this.view.vmState(victim)})` }]);
@@ -411,16 +411,12 @@ export class Checker implements KcoreObserver {
   private checkScrubbed(cpu: number): void {
     if (this.leftVm.length === 0) return;
     for (const { pfn, vmid } of this.leftVm) {
-      if (this.view.s2page(pfn).owner === HOSTVISOR && !this.pageIsZero(pfn)) {
+      if (this.view.s2page(pfn).owner === HOSTVISOR && !this.view.pageIsZero(pfn)) {
         this.report([{ invariant: 'scrubbed', pfn, vmid, cpu,
           message: `pfn 0x${pfn.toString(16)} went from VM ${vmid} back to the host and the s2pages lock was released before it was zeroed` }]);
       }
     }
     this.leftVm.length = 0;
-  }
-
-  private pageIsZero(pfn: number): boolean {
-    return this.view.pageIsZero(pfn);
   }
 
   private descriptorWritten(t: TablePage, pa: bigint, d: bigint, old: bigint): void {

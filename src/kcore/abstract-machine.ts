@@ -473,32 +473,18 @@ export class AbstractMachine {
 
   // ---- page tables (shadow_pt_lock(v) / spt_lock) ----
 
-  /** pt_load: reads a descriptor of a KCore-owned table. */
-  *ptLoad(cpu: number, a: Pa): Gen<bigint> {
-    this.meter.countSlot(cpu, this.slots.pt_walk_level);
-    if (this.interleave(cpu)) yield POINT;
-    return this.load(cpu, a);
-  }
-
-  /** pt_store: writes a descriptor of a KCore-owned table. */
-  *ptStore(cpu: number, a: Pa, v: bigint): Gen {
-    this.meter.countSlot(cpu, this.slots.pte_write);
-    if (this.interleave(cpu)) yield POINT;
-    this.store(cpu, a, v);
-  }
-
   /** pt_store of 0 to the n descriptors from `a` (a table cleared entry by entry, as SeKVM's loops do). */
   *ptClear(cpu: number, a: Pa, n: number): Gen {
+    const mem = this.ptMem(cpu);
     for (let i = 0; i < n; i++) {
-      this.meter.countSlot(cpu, this.slots.pte_write);
-      if (this.interleave(cpu)) yield POINT;
-      this.store(cpu, (a + i * 8) as Pa, 0n);
+      if (mem.writeStep()) yield POINT;
+      mem.store((a + i * 8) as Pa, 0n);
     }
   }
 
   /**
-   * The door as page-table memory for pCPU `cpu` (pt_load / pt_store, in ptLoad's order: the
-   * walk step is charged, then the interleaving point, then the access), one object per pCPU.
+   * The door as page-table memory for pCPU `cpu`: pt_load / pt_store, each a walk step (or PTE
+   * write) charged, then an interleaving point, then the access. One object per pCPU.
    */
   ptMem(cpu: number): PtMem {
     return (this.ptMems[cpu] ??= {

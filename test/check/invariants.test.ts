@@ -338,12 +338,15 @@ const CLAIMS: Readonly<Record<InvariantName, readonly Claim[]>> = {
       const am = w.h.k.am;
       const next = w.view.core('NEXT_REMAP_PTR');
       const l = leafOf(w, COREVISOR, next - 4096n);
+      const pt = am.ptMem(0);
       runToEnd(am.acquire(0, nptLock(COREVISOR)));
-      runToEnd(am.ptStore(0, Number(l.descPa + 8n) as Pa, l.desc));
+      pt.writeStep();
+      pt.store(Number(l.descPa + 8n) as Pa, l.desc);
       runToEnd(am.release(0, nptLock(COREVISOR)));
       expectOnly(w.checker.checkNow(), 'core_map', { ipa: next });
       runToEnd(am.acquire(0, nptLock(COREVISOR)));
-      runToEnd(am.ptStore(0, Number(l.descPa + 8n) as Pa, 0n));
+      pt.writeStep();
+      pt.store(Number(l.descPa + 8n) as Pa, 0n);
       runToEnd(am.release(0, nptLock(COREVISOR)));
       expect(show(w.checker.checkNow())).toEqual([]);
       runToEnd(am.setCore(0, 'NEXT_REMAP_PTR', next - 4096n));
