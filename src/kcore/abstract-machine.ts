@@ -31,10 +31,7 @@ export class AbstractMachine {
   private observer: KcoreObserver | null = null;
   /** Component charged for the work (el2 for KCore/KVM's EL2 code). */
   readonly comp: Component = 'el2';
-  // The door runs for every KCore access: RAM's bounds as numbers and the meter's counters of
-  // the two accesses, looked up once.
-  private readonly ramBase: number;
-  private readonly ramBytes: number;
+  // The door runs for every KCore access: the meter's counters are looked up once.
   private readonly loadSlot = Meter.slot(this.comp, 'mem_load');
   private readonly storeSlot = Meter.slot(this.comp, 'mem_store');
   private readonly slots = {
@@ -43,13 +40,15 @@ export class AbstractMachine {
     pt_walk_level: Meter.slot(this.comp, 'pt_walk_level'), pte_write: Meter.slot(this.comp, 'pte_write'),
   };
   private readonly ptMems: PtMem[] = [];
-  private readonly lockBase: number;
-  /** KCore's layout as numbers (every access computes an address from one of these). */
-  private readonly at: { readonly base: number; readonly vmInfo: number; readonly shadow: number; readonly smmuCfg: number; readonly s2pages: number; readonly firstPfn: number };
-  /** KCore's register-context areas (the only places runs of words go: loadWords). */
-  private readonly perCpuStart: number;
-  private readonly perCpuEnd: number;
-  private readonly shadowEnd: number;
+  /**
+   * RAM and KCore's layout as numbers (every access computes an address from these). The
+   * per-CPU and shadow areas are the only places runs of words go (loadWords).
+   */
+  private readonly at: {
+    readonly ramBase: number; readonly ramBytes: number; readonly firstPfn: number;
+    readonly base: number; readonly locks: number; readonly perCpu: number; readonly perCpuEnd: number;
+    readonly vmInfo: number; readonly shadow: number; readonly shadowEnd: number; readonly smmuCfg: number; readonly s2pages: number;
+  };
   /** Handler, lock and barrier events are values: made once and reused (observers only read them). */
   private readonly events = new EventCache();
 
@@ -60,16 +59,14 @@ export class AbstractMachine {
     private sched: Scheduler | null,
   ) {
     this.held = Array.from({ length: m.cpus }, () => []);
-    this.ramBase = Number(m.ramBase);
-    this.ramBytes = m.ramBytes;
-    this.lockBase = Number(lay.base) + LOCKS_OFF;
+    const base = Number(lay.base);
     this.at = {
-      base: Number(lay.base), vmInfo: Number(lay.vmInfo), shadow: Number(lay.shadow), smmuCfg: Number(lay.smmuCfg),
-      s2pages: Number(lay.s2pages), firstPfn: Number(lay.ramBase >> 12n),
+      ramBase: Number(m.ramBase), ramBytes: m.ramBytes, firstPfn: Number(lay.ramBase >> 12n),
+      base, locks: base + LOCKS_OFF, perCpu: base + PERCPU_OFF, perCpuEnd: base + PERCPU_OFF + m.cpus * PERCPU_BYTES,
+      vmInfo: Number(lay.vmInfo), shadow: Number(lay.shadow),
+      shadowEnd: Number(lay.shadow) + EL2_MAX_VMID * HYPSEC_MAX_VCPUS * SHADOW_BYTES,   // (layout.ts: shadow_ctxt)
+      smmuCfg: Number(lay.smmuCfg), s2pages: Number(lay.s2pages),
     };
-    this.perCpuStart = Number(lay.base) + PERCPU_OFF;
-    this.perCpuEnd = this.perCpuStart + m.cpus * PERCPU_BYTES;
-    this.shadowEnd = this.at.shadow + EL2_MAX_VMID * HYPSEC_MAX_VCPUS * SHADOW_BYTES;   // (layout.ts: shadow_ctxt)
   }
 
   setScheduler(s: Scheduler | null): void {
@@ -91,8 +88,8 @@ export class AbstractMachine {
   // ---- memory ----
 
   private idx64(a: Pa): number {
-    const off = a - this.ramBase;
-    if (off < 0 || off + 8 > this.ramBytes || (off & 7) !== 0) bug(`KCore access outside RAM or unaligned at 0x${a.toString(16)}`);
+    const off = a - this.at.ramBase;
+    if (off < 0 || off + 8 > this.at.ramBytes || (off & 7) !== 0) bug(`KCore access outside RAM or unaligned at 0x${a.toString(16)}`);
     return off >> 3;
   }
 
@@ -169,8 +166,8 @@ export class AbstractMachine {
     // (Observers tell a run from a page access by its size: a run is shorter than a page.)
     if (n < 2 || n >= 512) bug(`a run of ${n} words`);
     const end = a + n * 8;
-    const inPerCpu = a >= this.perCpuStart && end <= this.perCpuEnd;
-    const inShadow = a >= this.at.shadow && end <= this.shadowEnd;
+    const inPerCpu = a >= this.at.perCpu && end <= this.at.perCpuEnd;
+    const inShadow = a >= this.at.shadow && end <= this.at.shadowEnd;
     if (!inPerCpu && !inShadow) bug(`KCore moved a register context to 0x${a.toString(16)}, outside the per-CPU and shadow areas`);
     return this.idx64(a);
   }
@@ -183,7 +180,7 @@ export class AbstractMachine {
   // ---- locks (ticket locks in KCore's lock page; Coq LockOps: wait_lock/pass_lock) ----
 
   private lockPa(l: LockId): Pa {
-    return (this.lockBase + l.word * 8) as Pa;
+    return (this.at.locks + l.word * 8) as Pa;
   }
 
   /**
@@ -286,7 +283,7 @@ export class AbstractMachine {
   // ---- per-CPU data (private to the pCPU) ----
 
   private percpuAt(cpu: number, off: number): Pa {
-    return (this.at.base + PERCPU_OFF + cpu * PERCPU_BYTES + off) as Pa;
+    return (this.at.perCpu + cpu * PERCPU_BYTES + off) as Pa;
   }
 
   // Per-CPU data is private to its pCPU: accesses are counted and observed, but they are not
@@ -339,8 +336,7 @@ export class AbstractMachine {
 
   /** The RAM pfns [first, end) the s2page array covers. */
   get ramPfns(): { readonly first: number; readonly end: number } {
-    const first = Number(this.lay.ramBase >> 12n);
-    return { first, end: first + this.lay.ramPages };
+    return { first: this.at.firstPfn, end: this.at.firstPfn + this.lay.ramPages };
   }
 
   /** s2_page word 0: count (low 32) | vmid (high 32). */

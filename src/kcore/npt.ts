@@ -52,16 +52,6 @@ function indexAt(geo: PtGeometry, level: number, addr: number): number {
   return Math.floor(addr / SPAN[level]!) % entries;
 }
 
-function* read(mem: PtMem, a: Pa): Gen<bigint> {
-  if (mem.readStep()) yield POINT;
-  return mem.load(a);
-}
-
-function* write(mem: PtMem, a: Pa, v: bigint): Gen {
-  if (mem.writeStep()) yield POINT;
-  mem.store(a, v);
-}
-
 /** The leaf (or invalid entry) translating one address: its value and level. */
 export interface Leaf {
   readonly pte: bigint;
@@ -101,11 +91,13 @@ export function* mapLeaf(mem: PtMem, geo: PtGeometry, addr: number, level: numbe
   let table = geo.root;
   for (let l = geo.startLevel; ; l++) {
     const ptePa = (table + indexAt(geo, l, addr) * 8) as Pa;
-    const d = yield* read(mem, ptePa);
+    if (mem.readStep()) yield POINT;
+    const d = mem.load(ptePa);
     if (l === level) {
       // A table where a block is asked for is an existing mapping too (SeKVM's set_npt panics).
       if (d !== 0n) return 'existing';
-      yield* write(mem, ptePa, pte);
+      if (mem.writeStep()) yield POINT;
+      mem.store(ptePa, pte);
       return 'mapped';
     }
     if (isTable(d, l)) {
@@ -115,7 +107,8 @@ export function* mapLeaf(mem: PtMem, geo: PtGeometry, addr: number, level: numbe
     if (isValid(d)) return 'existing';
     const t = yield* alloc();
     if (t === null) return 'no-memory';
-    yield* write(mem, ptePa, BigInt(t) | 3n);
+    if (mem.writeStep()) yield POINT;
+    mem.store(ptePa, BigInt(t) | 3n);
     table = t;
   }
 }
@@ -154,6 +147,9 @@ export function* tablesNeeded(mem: PtMem, geo: PtGeometry, addrs: readonly numbe
 /** Writes `pte` (usually 0) over the leaf for `addr` if it is valid; returns the old value. */
 export function* setLeaf(mem: PtMem, geo: PtGeometry, addr: number, pte: bigint): Gen<bigint> {
   const leaf = yield* getLeaf(mem, geo, addr);
-  if (isValid(leaf.pte) && addr >= 0 && addr < 2 ** geo.inputBits) yield* write(mem, leaf.ptePa, pte);
+  if (isValid(leaf.pte) && addr >= 0 && addr < 2 ** geo.inputBits) {
+    if (mem.writeStep()) yield POINT;
+    mem.store(leaf.ptePa, pte);
+  }
   return leaf.pte;
 }
