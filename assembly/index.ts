@@ -203,11 +203,14 @@ export function dynSet(i: i32, v: u64): void {
 }
 
 // ---- dirty RAM pages (snapshots restore only what changed) ----
-import { pageFlags, PF_DIRTY } from "./mem/phys";
+import { pageFlags, dirtyGroups, dirtyGroupBytes, DIRTY_GROUP_SHIFT, PF_DIRTY } from "./mem/phys";
 import { utlbFlushAll } from "./mmu/tlb";
 
 /** Where the per-page flag bytes are (one per RAM page; bit PF_DIRTY = written since dirtyReset). */
 export function pageFlagsAddr(): usize { return pageFlags; }
+/** Where the dirty-group bytes are (one per 2^dirtyGroupShift() pages: non-zero if one of them is dirty). */
+export function dirtyGroupsAddr(): usize { return dirtyGroups; }
+export function dirtyGroupShift(): u32 { return DIRTY_GROUP_SHIFT; }
 
 /**
  * Starts dirty tracking afresh: clears every page's dirty bit and drops every uTLB entry, so the
@@ -215,10 +218,17 @@ export function pageFlagsAddr(): usize { return pageFlags; }
  * write entry (the fast path only writes pages that are already marked).
  */
 export function dirtyReset(): void {
-  const n = <usize>(ramSize >>> 12);
-  for (let i: usize = 0; i < n; i++) {
-    const f = load<u8>(pageFlags + i);
-    if ((f & PF_DIRTY) != 0) store<u8>(pageFlags + i, f & ~PF_DIRTY);
+  const pages = <usize>(ramSize >>> 12);
+  const groups = dirtyGroupBytes(ramSize);
+  for (let g: usize = 0; g < groups; g++) {
+    if (load<u8>(dirtyGroups + g) == 0) continue;
+    store<u8>(dirtyGroups + g, 0);
+    const first = g << DIRTY_GROUP_SHIFT;
+    const end = min(first + (<usize>1 << DIRTY_GROUP_SHIFT), pages);
+    for (let i = first; i < end; i++) {
+      const f = load<u8>(pageFlags + i);
+      if ((f & PF_DIRTY) != 0) store<u8>(pageFlags + i, f & ~PF_DIRTY);
+    }
   }
   utlbFlushAll();
 }

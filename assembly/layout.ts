@@ -10,7 +10,8 @@
 //                     │ uTLB     3 EL × 3 access × UTLB_ENTRIES × 16 B                │
 //                     └──────────────────────────────────────────────────────────────┘
 //                     decoded-instruction cache: DCACHE_PAGES × (tag page + 1024 × 8 B)
-//                     physical-page flag map: 1 byte per RAM page (code page bit)
+//                     physical-page flag map: 1 byte per RAM page (code page, dirty bits)
+//                     dirty-group map: 1 byte per 64 RAM pages (one of them is dirty)
 //   ramHost ───────── guest RAM (ramSize bytes), mapped at physical ramBase
 //
 // src/machine/view.ts is the only TypeScript that knows these offsets; it reads them from the

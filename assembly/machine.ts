@@ -13,7 +13,7 @@ import { decode } from "./cpu/decode";
 import { buildBitmaskTable } from "./cpu/bitmask";
 import { dcacheInit, dcachePage, setExecEntries } from "./cpu/dcache";
 import { pmuFold } from "./cpu/pmu";
-import { setRam, paToHost, isMmio } from "./mem/phys";
+import { setRam, paToHost, isMmio, dirtyGroupBytes } from "./mem/phys";
 import {
   attention, stopRun, fetchInvalid, clearStop, clearAttention, requestStop, takeException, esrOf,
   syncTargetEl, setAttention,
@@ -51,6 +51,8 @@ export function create(ncpu: i32, ramBase: u64, ramBytes: u64, tlbEntries: u32, 
   p += <usize>DCACHE_PAGES * DCACHE_PAGE_BYTES;
   const flags = p;
   p += <usize>(ramBytes >> 12);
+  const groups = p;
+  p += dirtyGroupBytes(ramBytes);
   p = (p + 63) & ~(<usize>63);
   const tlbs = p;
   p += tlbRegionBytes(ncpu, tlbEntries, tlbWays);
@@ -64,7 +66,7 @@ export function create(ncpu: i32, ramBase: u64, ramBytes: u64, tlbEntries: u32, 
   memBase = start;
   memory.fill(cpus, 0, p - cpus);
   setCpuBlocks(cpus, ncpu);
-  setRam(ramBase, ramBytes, ram, flags);
+  setRam(ramBase, ramBytes, ram, flags, groups);
   dcacheInit(dcTags, dcData);
   tlbInit(tlbs, tlbEntries, tlbWays, tlbPolicy);
   for (let i = 0; i < ncpu; i++) resetCpu(i);

@@ -22,7 +22,8 @@ export function execWord(pc: u64): u32 {
 export function dcacheInit(tags: usize, data: usize): void {
   dcTags = tags;
   dcData = data;
-  dcacheFlush();
+  // Every slot empty (the tags are zero here, which is not "no page": no flag to clear yet).
+  for (let i = 0; i < DCACHE_PAGES; i++) store<u64>(dcTags + (<usize>i << 3), u64.MAX_VALUE);
 }
 
 export function dcacheFlush(): void {

@@ -7,6 +7,13 @@ export let ramSize: u64 = 0;
 export let ramHost: usize = 0;
 /** One byte per RAM page: PF_CODE when the decoded-instruction cache holds the page. */
 export let pageFlags: usize = 0;
+/**
+ * One byte per 2^DIRTY_GROUP_SHIFT RAM pages: non-zero when a page of the group was written or
+ * had its flags changed since the last dirtyReset, so finding the dirty pages and restoring the
+ * flags costs the groups touched, not the size of RAM.
+ */
+export let dirtyGroups: usize = 0;
+export const DIRTY_GROUP_SHIFT: u32 = 6;
 
 export const PF_CODE: u8 = 1;
 /** Written since the last dirtyReset (machine snapshots restore only these RAM pages). */
@@ -17,11 +24,22 @@ const mmioBase = memory.data(MAX_MMIO * 8, 8);
 const mmioSize = memory.data(MAX_MMIO * 8, 8);
 export let mmioCount: i32 = 0;
 
-export function setRam(base: u64, size: u64, host: usize, flags: usize): void {
+export function setRam(base: u64, size: u64, host: usize, flags: usize, groups: usize): void {
   ramBase = base;
   ramSize = size;
   ramHost = host;
   pageFlags = flags;
+  dirtyGroups = groups;
+}
+
+/** Bytes of the dirty-group map for `ramBytes` of RAM. */
+export function dirtyGroupBytes(ramBytes: u64): usize {
+  return <usize>(((ramBytes >>> 12) + (1 << DIRTY_GROUP_SHIFT) - 1) >>> DIRTY_GROUP_SHIFT);
+}
+
+/** Marks the page at pa (flags f) written since the last dirtyReset. */
+@inline export function markDirty(pa: u64, f: u8): void {
+  setPageFlag(pa, f | PF_DIRTY);
 }
 
 /** Host pointer of physical address pa if it is RAM, else 0. */
@@ -57,5 +75,7 @@ export function isMmio(pa: u64): bool {
 }
 
 @inline export function setPageFlag(pa: u64, f: u8): void {
-  store<u8>(pageFlags + <usize>((pa - ramBase) >>> 12), f);
+  const page = <usize>((pa - ramBase) >>> 12);
+  store<u8>(pageFlags + page, f);
+  store<u8>(dirtyGroups + (page >>> DIRTY_GROUP_SHIFT), 1);
 }

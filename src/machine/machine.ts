@@ -66,6 +66,7 @@ export class Machine {
     this.ramBase = cfg.ramBase;
     this.ramBytes = cfg.ramBytes;
     this.ramBaseNum = Number(cfg.ramBase);
+    this.groupShift = this.core.x.dirtyGroupShift();
     this.ramView = new Uint8Array(core.x.memory.buffer, core.x.ramHostPtr(), cfg.ramBytes);
     this.dv = new DataView(core.x.memory.buffer);
     this.exitPtr = [];
@@ -486,8 +487,36 @@ export class Machine {
     const off = Number(pa) - this.ramBaseNum;
     if (off < 0 || len <= 0) return;
     const flags = this.pageFlags();
+    const groups = this.dirtyGroups();
     const last = Math.min(flags.length - 1, (off + len - 1) >>> 12);
-    for (let i = off >>> 12; i <= last; i++) flags[i]! |= PF_DIRTY;
+    for (let i = off >>> 12; i <= last; i++) {
+      flags[i]! |= PF_DIRTY;
+      groups[i >>> this.groupShift] = 1;
+    }
+  }
+
+  /** The RAM pages written since the last dirtyReset, among those of the `touched` dirty groups. */
+  private dirtyPages(touched: readonly number[]): number[] {
+    const flags = this.pageFlags();
+    const per = 1 << this.groupShift;
+    const dirty: number[] = [];
+    for (const g of touched) {
+      const end = Math.min(flags.length, (g + 1) * per);
+      for (let i = g * per; i < end; i++) if ((flags[i]! & PF_DIRTY) !== 0) dirty.push(i);
+    }
+    return dirty;
+  }
+
+  private groupsView: Uint8Array | undefined;
+  private readonly groupShift: number;
+
+  /** The core's dirty-group bytes (assembly/mem/phys.ts dirtyGroups). */
+  private dirtyGroups(): Uint8Array {
+    if (this.groupsView === undefined || this.groupsView.length === 0) {
+      const pages = this.ramBytes >>> 12;
+      this.groupsView = new Uint8Array(this.core.x.memory.buffer, this.core.x.dirtyGroupsAddr(), Math.ceil(pages / (1 << this.groupShift)));
+    }
+    return this.groupsView;
   }
 
   private flagsView: Uint8Array | undefined;
@@ -587,44 +616,66 @@ export class Machine {
     x.dirtyReset();   // from now on, restore() copies back only the RAM pages written since
     const dyn: bigint[] = [];
     for (let i = 0; i < DYN_GLOBALS; i++) dyn.push(u64(x.dynGet(i)));
-    return { mem: new Uint8Array(x.memory.buffer).slice(), dyn };
+    const snap = { mem: new Uint8Array(x.memory.buffer).slice(), dyn };
+    this.baseline = snap;
+    return snap;
   }
+
+  /**
+   * The snapshot the dirty marks are relative to (the last one taken or restored): restoring it
+   * copies back only what changed; restoring any other copies the whole memory.
+   */
+  private baseline: MachineSnapshot | null = null;
 
   restore(s: MachineSnapshot): void {
     const x = this.core.x;
     if (s.mem.length !== x.memory.buffer.byteLength) throw new RangeError('restore: the snapshot is of another machine');
     x.parkCpus();   // no CPU's registers are cached outside memory now; the copy replaces them all
-    // RAM pages written since the snapshot (read before the flags themselves are restored) …
-    const flags = this.pageFlags();
-    const dirty: number[] = [];
-    // Four pages' flags at a time: most groups have none dirty.
-    const quad = new Uint32Array(flags.buffer, flags.byteOffset, flags.length >>> 2);
-    const dirty4 = PF_DIRTY * 0x0101_0101;
-    for (let q = 0; q < quad.length; q++) {
-      if ((quad[q]! & dirty4) === 0) continue;
-      for (let i = q * 4; i < q * 4 + 4; i++) if ((flags[i]! & PF_DIRTY) !== 0) dirty.push(i);
+    if (s !== this.baseline) {
+      new Uint8Array(x.memory.buffer).set(s.mem);
+      for (let i = 0; i < DYN_GLOBALS; i++) x.dynSet(i, s.dyn[i]!);
+      x.dirtyReset();   // (the snapshot's marks are all clear: snapshot() reset them; drops the uTLB)
+      this.baseline = s;
+      return;
     }
-    for (let i = quad.length * 4; i < flags.length; i++) if ((flags[i]! & PF_DIRTY) !== 0) dirty.push(i);
-    // … then everything that is not RAM (CPUs, TLBs, GIC, flags), then those pages. Of the
-    // decoded-instruction cache (8 MiB, most of the rest) only the slots the snapshot holds a
-    // page in are copied: a slot without a page is refilled from zero when it gets one.
+    // The page groups written or re-flagged since the snapshot, and their written pages (read
+    // before the flags themselves are restored) …
+    const groups = this.dirtyGroups();
+    const touched: number[] = [];
+    for (let g = 0; g < groups.length; g++) if (groups[g] !== 0) touched.push(g);
+    const dirty = this.dirtyPages(touched);
+    // … then everything that is not RAM (CPUs, TLBs, GIC), then those pages' flags and contents.
+    // Of the decoded-instruction cache (8 MiB, most of the rest) only the slots the snapshot holds
+    // a page in are copied: a slot without a page is refilled from zero when it gets one. The
+    // snapshot's groups are all zero (snapshot() resets them), and only the touched ones are not.
     const mem = new Uint8Array(x.memory.buffer);
     const ram = x.ramHostPtr();
     const dcData = x.dcacheDataAddr(), slotBytes = x.dcacheSlotBytes(), slots = x.dcacheSlots();
     const dcEnd = dcData + slots * slotBytes;
+    const flags = x.pageFlagsAddr(), groupsAt = x.dirtyGroupsAddr();
+    const flagsEnd = flags + (this.ramBytes >>> 12), groupsEnd = groupsAt + groups.length;
+    if (!(dcEnd <= flags && flagsEnd <= groupsAt && groupsEnd <= ram)) throw new Error('restore: the core\'s memory layout is not the one this copy expects');
     mem.set(s.mem.subarray(0, dcData), 0);
     for (const i of this.slotsHeld(s, slots)) {
       const at = dcData + i * slotBytes;
       mem.set(s.mem.subarray(at, at + slotBytes), at);
     }
-    mem.set(s.mem.subarray(dcEnd, ram), dcEnd);
+    mem.set(s.mem.subarray(dcEnd, flags), dcEnd);
+    const per = 1 << this.groupShift;
+    for (const g of touched) {
+      const at = flags + g * per;
+      mem.set(s.mem.subarray(at, Math.min(at + per, flagsEnd)), at);
+      groups[g] = 0;
+    }
+    mem.set(s.mem.subarray(flagsEnd, groupsAt), flagsEnd);
+    mem.set(s.mem.subarray(groupsEnd, ram), groupsEnd);
     mem.set(s.mem.subarray(ram + this.ramBytes), ram + this.ramBytes);
     for (const i of dirty) {
       const at = ram + i * 4096;
       mem.set(s.mem.subarray(at, at + 4096), at);
     }
     for (let i = 0; i < DYN_GLOBALS; i++) x.dynSet(i, s.dyn[i]!);
-    x.dirtyReset();
+    x.dirtyReset();   // (no group is marked now: this drops the uTLB entries)
   }
 
   /** The decoded-instruction cache slots that hold a page in snapshot `s` (found once per snapshot). */

@@ -63,6 +63,8 @@ export interface CoreExports {
   tlbEntriesPerCpu(): number;
   parkCpus(): void;
   pageFlagsAddr(): number;
+  dirtyGroupsAddr(): number;
+  dirtyGroupShift(): number;
   dirtyReset(): void;
   dcacheTagsAddr(): number;
   dcacheDataAddr(): number;

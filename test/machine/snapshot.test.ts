@@ -66,6 +66,37 @@ describe('Machine.snapshot / restore', () => {
     expect(fingerprint(m)).toBe(after);
   });
 
+  it('restores any snapshot exactly, not only the last one taken or restored', () => {
+    const m = machine();
+    runBoth(m, 5_000);
+    const a = m.snapshot();
+    const atA = fingerprint(m);
+    runBoth(m, 10_000);
+    const b = m.snapshot();   // (the dirty marks now count from here)
+    const atB = fingerprint(m);
+    expect(atB).not.toBe(atA);
+    runBoth(m, 10_000);
+    m.restore(a);
+    expect(fingerprint(m)).toBe(atA);
+    runBoth(m, 10_000);
+    expect(fingerprint(m)).toBe(atB);
+    m.restore(b);
+    expect(fingerprint(m)).toBe(atB);
+    runBoth(m, 3_000);
+    m.restore(b);
+    expect(fingerprint(m)).toBe(atB);
+  });
+
+  it('a host write to RAM is undone by restore, on a machine with many page groups', () => {
+    const m = Machine.create({ cpus: 1, ramBase: BASE, ramBytes: 256 << 20 });
+    const snap = m.snapshot();
+    const far = BASE + (200n << 20n) + 0x123n;
+    m.writePhys(far, new Uint8Array([1, 2, 3, 4]));
+    expect([...m.readPhys(far, 4)]).toEqual([1, 2, 3, 4]);
+    m.restore(snap);
+    expect([...m.readPhys(far, 4)]).toEqual([0, 0, 0, 0]);
+  });
+
   it('refuses a snapshot of a machine of another size', () => {
     const a = machine();
     const b = Machine.create({ cpus: 1, ramBase: BASE, ramBytes: 32 << 20 });
