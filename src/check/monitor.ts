@@ -47,7 +47,11 @@ export interface TablePage {
 }
 
 export interface CheckerOptions {
-  /** Full check every N incremental checks (default 256; 0 = never automatically). */
+  /**
+   * Full check every N incremental checks (0 = never automatically). Default: 256 for every
+   * 64 MiB of RAM (at least 256), so the full checks' share of the time — each reads every
+   * page — is the same at any RAM size and the cost per step does not grow with the pages.
+   */
   readonly fullEvery?: number;
   /** Called with the witnesses of a failed check (the checker keeps them too). */
   readonly onViolation?: (w: readonly Witness[]) => void;
@@ -66,27 +70,35 @@ export interface CheckerIndex {
   readonly rmap: ReadonlyMap<number, ReadonlySet<string>>;
 }
 
+/** Full checks every `per64MiB` incremental checks for each 64 MiB of RAM (at least `per64MiB`). */
+export function fullEveryFor(ramPages: number, per64MiB: number): number {
+  return Math.max(per64MiB, Math.round(per64MiB * ramPages / 16384));
+}
+
 /**
  * Table pages by pfn. Every KCore access asks whether its page is a table page; most are not, and
  * a bit per RAM page answers that without a map lookup.
  */
 class TableRegistry {
   private readonly map = new Map<number, TablePage>();
-  private readonly bits: Uint8Array;
+  /** A bit per RAM page: set when the page may be a table (a checker is made per sequence: 1/32 of a Uint8Array's zeroing). */
+  private readonly bits: Uint32Array;
+  private readonly pages: number;
 
   constructor(private readonly firstPfn: number, pages: number) {
-    this.bits = new Uint8Array(pages);
+    this.pages = pages;
+    this.bits = new Uint32Array((pages + 31) >>> 5);
   }
 
   get(pfn: number): TablePage | undefined {
     const i = pfn - this.firstPfn;
-    if (i >= 0 && i < this.bits.length && this.bits[i] === 0) return undefined;
+    if (i >= 0 && i < this.pages && (this.bits[i >>> 5]! & (1 << (i & 31))) === 0) return undefined;
     return this.map.get(pfn);
   }
 
   set(pfn: number, t: TablePage): void {
     const i = pfn - this.firstPfn;
-    if (i >= 0 && i < this.bits.length) this.bits[i] = 1;
+    if (i >= 0 && i < this.pages) this.bits[i >>> 5]! |= 1 << (i & 31);
     this.map.set(pfn, t);
   }
 
@@ -173,7 +185,7 @@ export class Checker implements KcoreObserver {
 
   constructor(readonly m: Machine, readonly lay: KcoreLayout, private readonly opts: CheckerOptions) {
     this.view = new KcoreView(m, lay);
-    this.fullEvery = opts.fullEvery ?? 256;
+    this.fullEvery = opts.fullEvery ?? fullEveryFor(lay.ramPages, 256);
     this.s2pagesStart = Number(lay.s2pages);
     this.s2pagesEnd = this.s2pagesStart + lay.ramPages * S2PAGE_BYTES;
     this.vmInfoStart = Number(lay.vmInfo);

@@ -15,7 +15,7 @@ import type { Kcore, KcoreBug } from '../kcore/kcore.js';
 import type { SekvmHost } from '../sim/sekvm-host.js';
 import { Scheduler } from '../sim/sched.js';
 import type { Gen } from '../sim/task.js';
-import { Checker, type CheckerIndex } from '../check/monitor.js';
+import { Checker, fullEveryFor, type CheckerIndex } from '../check/monitor.js';
 import type { Witness } from '../check/invariants.js';
 import { KcoreView } from '../check/view.js';
 import { assemble, toFlat } from '../asm/index.js';
@@ -39,9 +39,15 @@ export interface WorldOptions {
   readonly bugs?: readonly KcoreBug[];
   /** Probability that KCore handlers switch pCPU at an interleaving point (default 0.5). */
   readonly switchProbability?: number;
-  /** Full invariant check every N incremental ones (default 512). */
+  /** Full invariant check every N incremental ones (default 512 per 64 MiB of RAM: monitor.ts fullEveryFor). */
   readonly fullEvery?: number;
+  /** The machine's RAM in MiB (default DEFAULT_RAM_MIB; at least MIN_RAM_MIB). */
+  readonly ramMiB?: number;
 }
+
+export const DEFAULT_RAM_MIB = 64;
+/** Room for KCore, KServ's shared area, two 16 MiB VMs and the host pages the pools name. */
+export const MIN_RAM_MIB = 64;
 
 /** How KServ boots a VM in a `boot` command (FuzzWorld.bootVm). */
 export const BOOT_HOWS = ['honest', 'tampered', 'misplaced', 'partial', 'remap-after'] as const;
@@ -116,8 +122,9 @@ export class FuzzWorld {
 
   constructor(opts: WorldOptions = {}) {
     this.opts = opts;
+    if (opts.ramMiB !== undefined && !(Number.isInteger(opts.ramMiB) && opts.ramMiB >= MIN_RAM_MIB)) throw new Error(`fuzz world: RAM must be a whole number of MiB, at least ${MIN_RAM_MIB} (got ${opts.ramMiB})`);
     this.sys = new System({
-      mode: 'sekvm', cpus: 2, ramMiB: 64, seed: 1, vms: [],
+      mode: 'sekvm', cpus: 2, ramMiB: opts.ramMiB ?? DEFAULT_RAM_MIB, seed: 1, vms: [],
       ...(opts.bugs ? { bugs: opts.bugs } : {}),
       onViolation: 'reject',
       onEvent: (e) => this.onEvent(e),
@@ -218,7 +225,7 @@ export class FuzzWorld {
     this.sched = new Scheduler(this.m, { seed, switchProbability: this.opts.switchProbability ?? 0.5 });
     this.k.setScheduler(this.sched);
     this.checker = new Checker(this.m, this.k.lay, {
-      sharedBase: this.sharedBase, fullEvery: this.opts.fullEvery ?? 512, ...(this.index ? { index: this.index } : {}),
+      sharedBase: this.sharedBase, fullEvery: this.opts.fullEvery ?? fullEveryFor(this.k.lay.ramPages, 512), ...(this.index ? { index: this.index } : {}),
     });
     this.k.am.setObserver(this.checker);
   }
