@@ -1,43 +1,82 @@
 /**
- * Fuzzer throughput (issue "Live isolation checks…", item 6): steps (commands) per second;
- * checked hypercalls per second — host hypercalls into KCore and VM hypercalls (the HVC exits
- * KCore takes: pvops, PSCI), each followed by the incremental invariant checks, shown apart and
- * summed — and checked KCore entries per second (host hypercalls, host stage-2 faults and every
- * VM exit), with one worker thread and with two, against the correct KCore. Wall clock;
- * the figures depend on what else the machine is doing (the load average is printed).
+ * Fuzzer throughput (issue "Live isolation checks…", item 6), against the correct KCore, wall
+ * clock, over the fuzzing time (the world's preparation — booting SeKVM and two VMs, taking the
+ * snapshot — is printed apart):
+ *
+ *  - every kind of command (`sekvm-sim fuzz`'s default), `--jobs 1` and `--jobs 2`: steps
+ *    (commands) per second; checked hypercalls per second — host hypercalls into KCore and VM
+ *    hypercalls (the HVC exits KCore takes: pvops, PSCI), each followed by the incremental
+ *    invariant checks, shown apart and summed; checked KCore entries per second (host
+ *    hypercalls, host stage-2 faults and every VM exit);
+ *  - the hypercall interface alone (`--commands hvc,par`: host hypercalls with hostile
+ *    arguments, singly and in concurrent pairs on the two pCPUs), `--jobs 1` and `--jobs 2`;
+ *  - the same at 64 MiB and at 2 GiB of RAM (32 times the pages): time per step, to show the
+ *    checking cost per step does not grow with the number of pages.
+ *
+ * The figures depend on what else the machine is doing (the load average is printed).
  */
 import { loadavg } from 'node:os';
 import { runParallel } from '../fuzz/parallel.js';
+import type { CmdKind } from '../fuzz/commands.js';
+import type { CampaignResult } from '../fuzz/campaign.js';
 
 const SECONDS = 20;
+const HYPERCALLS: readonly CmdKind[] = ['hvc', 'par'];
 
 export interface FuzzFigures {
+  /** 'all' (every kind of command) or the kinds drawn, comma-separated. */
+  readonly commands: string;
   readonly jobs: number;
+  readonly ramMiB: number;
   readonly stepsPerSec: number;
   /** Host hypercalls (KServ → KCore), each followed by the incremental check. */
   readonly hypercallsPerSec: number;
   /** VM hypercalls (HVC exits KCore took: pvops, PSCI), each followed by the incremental check. */
   readonly guestHypercallsPerSec: number;
   readonly kcoreEntriesPerSec: number;
+  /** Microseconds of one worker's time per step. */
+  readonly usPerStep: number;
+  readonly prepareSec: number;
+}
+
+async function measure(commands: readonly CmdKind[] | null, jobs: number, ramMiB: number): Promise<{ r: CampaignResult; f: FuzzFigures }> {
+  const r = await runParallel({
+    seed: 100, timeMs: SECONDS * 1000, jobs, shard: { k: 0, n: 1 }, stopOnFailure: false, ramMiB, ...(commands ? { commands } : {}),
+  });
+  const secs = (r.elapsedMs - r.prepareMs) / 1000;
+  const f: FuzzFigures = {
+    commands: commands ? commands.join(',') : 'all', jobs, ramMiB,
+    stepsPerSec: r.steps / secs, hypercallsPerSec: r.hypercalls / secs, guestHypercallsPerSec: r.guestHypercalls / secs, kcoreEntriesPerSec: r.kcoreEntries / secs,
+    usPerStep: (secs * jobs * 1e6) / r.steps, prepareSec: r.prepareMs / 1000,
+  };
+  return { r, f };
+}
+
+function describe(r: CampaignResult, f: FuzzFigures): string {
+  const perCore = (x: number): string => (f.jobs > 1 ? ` (${(x / f.jobs).toFixed(0)} per core)` : '');
+  const all = f.hypercallsPerSec + f.guestHypercallsPerSec;
+  const what = f.commands === 'all' ? 'fuzz' : `fuzz --commands ${f.commands}`;
+  return `${what} --jobs ${f.jobs}${f.ramMiB !== 64 ? ` --ram ${f.ramMiB}` : ''}: ${r.sequences} sequences, ${r.steps} steps in ` +
+    `${((r.elapsedMs - r.prepareMs) / 1000).toFixed(1)} s (+ ${f.prepareSec.toFixed(1)} s preparing the world), ${r.failures.length} failures\n` +
+    `  ${f.stepsPerSec.toFixed(0)} steps/s${perCore(f.stepsPerSec)}, ${f.usPerStep.toFixed(1)} us per step\n` +
+    `  checked hypercalls/s: host ${f.hypercallsPerSec.toFixed(0)}${perCore(f.hypercallsPerSec)}, VMs ${f.guestHypercallsPerSec.toFixed(0)}${perCore(f.guestHypercallsPerSec)}, ` +
+    `both ${all.toFixed(0)}${perCore(all)}\n` +
+    `  checked KCore entries/s (host hypercalls, host stage-2 faults, VM exits): ${f.kcoreEntriesPerSec.toFixed(0)}${perCore(f.kcoreEntriesPerSec)}`;
 }
 
 export async function benchFuzz(log: (line: string) => void): Promise<FuzzFigures[]> {
   const out: FuzzFigures[] = [];
   log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores)`);
-  for (const jobs of [1, 2]) {
-    const r = await runParallel({ seed: 100, timeMs: SECONDS * 1000, jobs, shard: { k: 0, n: 1 }, stopOnFailure: false });
-    const secs = r.elapsedMs / 1000;
-    const f: FuzzFigures = {
-      jobs, stepsPerSec: r.steps / secs, hypercallsPerSec: r.hypercalls / secs, guestHypercallsPerSec: r.guestHypercalls / secs, kcoreEntriesPerSec: r.kcoreEntries / secs,
-    };
+  const runs: [readonly CmdKind[] | null, number, number][] = [
+    [null, 1, 64], [null, 2, 64], [HYPERCALLS, 1, 64], [HYPERCALLS, 2, 64], [HYPERCALLS, 1, 2048],
+  ];
+  for (const [commands, jobs, ramMiB] of runs) {
+    const { r, f } = await measure(commands, jobs, ramMiB);
     out.push(f);
-    const perCore = (x: number): string => (jobs > 1 ? ` (${(x / jobs).toFixed(0)} per core)` : '');
-    const all = f.hypercallsPerSec + f.guestHypercallsPerSec;
-    log(`fuzz --jobs ${jobs}: ${r.sequences} sequences, ${r.steps} steps in ${secs.toFixed(1)} s, ${r.failures.length} failures\n` +
-      `  ${f.stepsPerSec.toFixed(0)} steps/s${perCore(f.stepsPerSec)}\n` +
-      `  checked hypercalls/s: host ${f.hypercallsPerSec.toFixed(0)}${perCore(f.hypercallsPerSec)}, VMs ${f.guestHypercallsPerSec.toFixed(0)}${perCore(f.guestHypercallsPerSec)}, ` +
-      `both ${all.toFixed(0)}${perCore(all)}\n` +
-      `  checked KCore entries/s (host hypercalls, host stage-2 faults, VM exits): ${f.kcoreEntriesPerSec.toFixed(0)}${perCore(f.kcoreEntriesPerSec)}`);
+    log(describe(r, f));
   }
+  const small = out[2]!, big = out[4]!;
+  log(`RAM 64 MiB -> 2048 MiB (32x the pages), hypercall interface, one job: ${small.usPerStep.toFixed(1)} -> ${big.usPerStep.toFixed(1)} us per step ` +
+    `(${((big.usPerStep / small.usPerStep - 1) * 100).toFixed(0)} %)`);
   return out;
 }

@@ -13,6 +13,9 @@ import { runParallel } from '../fuzz/parallel.js';
 import type { Progress, CampaignResult } from '../fuzz/campaign.js';
 import { KCORE_BUGS } from '../kcore/kcore.js';
 import { bugFlags } from './bugs.js';
+import { cmdKindsProblem, type CmdKind } from '../fuzz/commands.js';
+import { DEFAULT_RAM_MIB, MIN_RAM_MIB } from '../fuzz/world.js';
+import { MAX_RAM_BYTES } from '../machine/machine.js';
 
 const USAGE = `usage: sekvm-sim fuzz [options]
 
@@ -35,6 +38,11 @@ ${KCORE_BUGS.map((b) => `                      ${b}`).join('\n')}
   --out DIR         where reproducers are written (default fuzz-out)
   --max-length N    longest generated sequence (default 24)
   --switch P        probability that KCore handlers switch pCPU at an interleaving point (default 0.5)
+  --commands LIST   the kinds of command to draw, comma-separated (default all): hvc (host
+                    hypercalls), mem (host loads/stores), vm (puppet commands on a VM), smmu
+                    (SMMU programming, DMA), boot (VM boots), par (concurrent pairs of the
+                    other kinds chosen). E.g. --commands hvc,par fuzzes the hypercall interface
+  --ram MIB         the simulated machine's RAM (default ${DEFAULT_RAM_MIB}, ${MIN_RAM_MIB} to ${MAX_RAM_BYTES / 1048576}); recorded in reproducers
   --keep-going      do not stop at the first failure
   --quiet           no progress line
 
@@ -93,6 +101,7 @@ export const command: Command = {
       { name: 'seed', kind: 'string' }, { name: 'time', kind: 'string' }, { name: 'iterations', kind: 'string' }, { name: 'steps', kind: 'string' },
       { name: 'jobs', kind: 'string' }, { name: 'shard', kind: 'string' }, { name: 'bug', kind: 'string' },
       { name: 'out', kind: 'string' }, { name: 'max-length', kind: 'string' }, { name: 'switch', kind: 'string' },
+      { name: 'commands', kind: 'string' }, { name: 'ram', kind: 'string' },
       { name: 'keep-going', kind: 'flag' }, { name: 'quiet', kind: 'flag' },
     ]);
     if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
@@ -115,13 +124,22 @@ export const command: Command = {
       switchProbability = Number(str('switch'));
       if (!(switchProbability >= 0 && switchProbability <= 1)) throw new UsageError(`--switch: expected a probability from 0 to 1, got '${str('switch')}'`);
     }
+    let commands: CmdKind[] | undefined;
+    if (str('commands') !== undefined) {
+      const kinds = str('commands')!.split(',').map((k) => k.trim()).filter((k) => k !== '');
+      const problem = cmdKindsProblem(kinds);
+      if (problem !== null) throw new UsageError(`--commands: ${problem}`);
+      commands = kinds as CmdKind[];
+    }
+    const ramMiB = str('ram') !== undefined ? parseCount('ram', str('ram')!, MIN_RAM_MIB, MAX_RAM_BYTES / 1048576) : undefined;
     const outDir = resolve(str('out') ?? 'fuzz-out');
     const quiet = args.options.has('quiet');
     const tty = process.stderr.isTTY === true;
     process.stderr.write(`sekvm-sim fuzz: seed ${seed}, ${timeMs / 1000} s${iterations ? ` or ${iterations} sequences` : ''}, ${jobs} job${jobs > 1 ? 's' : ''}` +
-      `${shard.n > 1 ? `, shard ${shard.k}/${shard.n}` : ''}${bugs.length ? `, injected bug${bugs.length > 1 ? 's' : ''}: ${bugs.join(', ')}` : ', correct KCore'}\n`);
+      `${shard.n > 1 ? `, shard ${shard.k}/${shard.n}` : ''}${commands ? `, commands: ${commands.join(',')}` : ''}${ramMiB !== undefined ? `, ${ramMiB} MiB RAM` : ''}${bugs.length ? `, injected bug${bugs.length > 1 ? 's' : ''}: ${bugs.join(', ')}` : ', correct KCore'}\n`);
     const r = await runParallel({
       seed, timeMs, ...(iterations !== undefined ? { iterations } : {}), ...(maxSteps !== undefined ? { maxSteps: Math.ceil(maxSteps / jobs / shard.n) } : {}), jobs, shard, bugs, outDir, maxLength, switchProbability,
+      ...(commands ? { commands } : {}), ...(ramMiB !== undefined ? { ramMiB } : {}),
       stopOnFailure: !args.options.has('keep-going'),
       ...(quiet ? {} : { onProgress: (p) => process.stderr.write(tty ? `\r${progressLine(p)}\x1b[K` : `${progressLine(p)}\n`) }),
     });

@@ -11,8 +11,8 @@
 import fc from 'fast-check';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FuzzWorld } from './world.js';
-import { type Cmd, sequenceArb, describeCmd } from './commands.js';
+import { FuzzWorld, DEFAULT_RAM_MIB } from './world.js';
+import { type Cmd, type CmdKind, sequenceArb, describeCmd } from './commands.js';
 import { runSequence, newCoverage, type Coverage, type Finding } from './run.js';
 import type { KcoreBug } from '../kcore/kcore.js';
 
@@ -36,10 +36,16 @@ export interface CampaignOptions {
   readonly stopOnFailure?: boolean;
   readonly onProgress?: (p: Progress) => void;
   readonly switchProbability?: number;
+  /** The kinds of command to draw (default all: commands.ts CMD_KINDS). */
+  readonly commands?: readonly CmdKind[];
+  /** The simulated machine's RAM (default FuzzWorld's, 64 MiB). */
+  readonly ramMiB?: number;
 }
 
 export interface Progress {
   readonly elapsedMs: number;
+  /** Of elapsedMs, the time spent preparing the world (booting SeKVM and its VMs, the snapshot). */
+  readonly prepareMs: number;
   readonly sequences: number;
   readonly steps: number;
   readonly hypercalls: number;
@@ -63,6 +69,8 @@ export interface Reproducer {
   readonly interleaveSeed: number;
   readonly bugs: readonly KcoreBug[];
   readonly switchProbability: number;
+  /** The machine's RAM in MiB (absent in files written before it could change: 64). */
+  readonly ramMiB?: number;
   readonly finding: Finding;
   readonly commands: readonly Cmd[];
   /** The commands in words, for people. */
@@ -90,7 +98,8 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
   const t0 = Date.now();
   const shard = opts.shard ?? { k: 0, n: 1 };
   const switchProbability = opts.switchProbability ?? 0.5;
-  const world = new FuzzWorld({ ...(opts.bugs ? { bugs: opts.bugs } : {}), switchProbability });
+  const world = new FuzzWorld({ ...(opts.bugs ? { bugs: opts.bugs } : {}), switchProbability, ...(opts.ramMiB !== undefined ? { ramMiB: opts.ramMiB } : {}) });
+  const prepareMs = Date.now() - t0;
   const cov = newCoverage();
   const failures: Failure[] = [];
   let sequences = 0;
@@ -100,10 +109,10 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
   let kcoreEntries = 0;
   let lastProgress = 0;
   const progress = (): Progress => ({
-    elapsedMs: Date.now() - t0, sequences, steps, hypercalls, guestHypercalls, kcoreEntries, failures: failures.length, pairs: cov.pairs.size, checks: cov.checks.size, effects: cov.effects.size,
+    elapsedMs: Date.now() - t0, prepareMs, sequences, steps, hypercalls, guestHypercalls, kcoreEntries, failures: failures.length, pairs: cov.pairs.size, checks: cov.checks.size, effects: cov.effects.size,
   });
   const roundSize = opts.roundSize ?? 100;
-  const arb = sequenceArb(opts.maxLength ?? 24);
+  const arb = sequenceArb(opts.maxLength ?? 24, opts.commands);
   for (let round = 0; ; round++) {
     const left = opts.timeMs - (Date.now() - t0);
     if (left <= 0) break;
@@ -141,6 +150,7 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
         const used = cmds.slice(0, res.steps);
         const rep: Reproducer = {
           format: 'sekvm-sim fuzz reproducer', version: 1, seed, interleaveSeed: iseed, bugs: opts.bugs ?? [], switchProbability,
+          ...(opts.ramMiB !== undefined && opts.ramMiB !== DEFAULT_RAM_MIB ? { ramMiB: opts.ramMiB } : {}),
           finding: res.finding, commands: used, steps: used.map((c) => describeCmd(c, (nr) => world.hvcName(nr))),
         };
         let path: string | null = null;
@@ -182,7 +192,7 @@ function unpair(world: FuzzWorld, cmds: Cmd[], iseed: number): Cmd[] {
 
 /** Re-runs a reproducer; `onStep` sees each command before it runs. */
 export function replay(rep: Reproducer, onStep?: (i: number, c: Cmd, text: string) => void, trace?: FuzzWorld['traceHook']): { finding: Finding | null; world: FuzzWorld } {
-  const world = new FuzzWorld({ bugs: rep.bugs, switchProbability: rep.switchProbability });
+  const world = new FuzzWorld({ bugs: rep.bugs, switchProbability: rep.switchProbability, ramMiB: rep.ramMiB ?? DEFAULT_RAM_MIB });
   if (trace) world.traceHook = trace;
   const res = runSequence(world, rep.commands, rep.interleaveSeed, undefined, (i, c) => onStep?.(i, c, describeCmd(c, (nr) => world.hvcName(nr))));
   return { finding: res.finding, world };

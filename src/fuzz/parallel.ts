@@ -53,10 +53,11 @@ export async function runParallel(opts: ParallelOptions): Promise<CampaignResult
   };
 }
 
-function sum(ps: readonly (Pick<Progress, 'elapsedMs' | 'sequences' | 'steps' | 'hypercalls' | 'guestHypercalls' | 'kcoreEntries' | 'pairs' | 'checks' | 'effects'> & { failures: number | readonly unknown[] })[]): Progress {
+function sum(ps: readonly (Pick<Progress, 'elapsedMs' | 'prepareMs' | 'sequences' | 'steps' | 'hypercalls' | 'guestHypercalls' | 'kcoreEntries' | 'pairs' | 'checks' | 'effects'> & { failures: number | readonly unknown[] })[]): Progress {
   const live = ps.filter((p) => p !== undefined);
   return {
     elapsedMs: Math.max(0, ...live.map((p) => p.elapsedMs)),
+    prepareMs: Math.max(0, ...live.map((p) => p.prepareMs)),
     sequences: live.reduce((a, p) => a + p.sequences, 0),
     steps: live.reduce((a, p) => a + p.steps, 0),
     hypercalls: live.reduce((a, p) => a + p.hypercalls, 0),

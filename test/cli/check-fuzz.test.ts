@@ -3,7 +3,7 @@
  * the live checks report a clean run, stop a bugged one with a readable report, and the fuzzer's
  * reproducer replays through the CLI.
  */
-import { writeFileSync, readdirSync } from 'node:fs';
+import { writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { command as run } from '../../src/cli/run.js';
@@ -54,7 +54,24 @@ describe('sekvm-sim fuzz and replay', () => {
     expect(io.out).toContain('no failure found');
   });
 
+  it('--commands hvc,par fuzzes the hypercall interface alone; --ram sizes the machine and goes into the reproducer', async () => {
+    expect(await fuzz.run(['--commands', 'hvc,par', '--iterations', '30', '--out', io.dir, '--quiet'])).toBe(0);
+    expect(io.out).toMatch(/^30 sequences, \d+ steps .*checked hypercalls: \d+ from the host/m);
+    expect(io.err).toContain('commands: hvc,par');
+    io.out = '';
+    expect(await fuzz.run(['--bug', 'clear-pfn-host-no-tlbi', '--ram', '128', '--out', io.dir, '--quiet'])).toBe(1);
+    expect(io.out).toContain('stale_tlb');
+    const file = readdirSync(io.dir).find((f) => f.startsWith('repro-clear-pfn-host-no-tlbi-'))!;
+    expect(JSON.parse(readFileSync(join(io.dir, file), 'utf8')).ramMiB).toBe(128);
+    io.out = '';
+    expect(await replay.run([join(io.dir, file)])).toBe(0);
+    expect(io.out).toContain('FAILURE after step');
+  });
+
   it('rejects bad options and bad reproducer files with clear messages', async () => {
+    await expect(fuzz.run(['--commands', 'hvc,dance'])).rejects.toThrow(/--commands: unknown command kind 'dance'/);
+    await expect(fuzz.run(['--commands', 'par'])).rejects.toThrow(/--commands: 'par' pairs other kinds/);
+    await expect(fuzz.run(['--ram', '32'])).rejects.toThrow(/--ram: expected an integer from 64 to 3072/);
     await expect(fuzz.run(['--time', 'soon'])).rejects.toThrow(/--time: expected a duration/);
     await expect(fuzz.run(['--shard', '3/2'])).rejects.toThrow(/--shard: expected k\/n/);
     await expect(fuzz.run(['--jobs', '0'])).rejects.toThrow(/--jobs: expected an integer from 1/);

@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { IPAS, SIZES } from '../../src/fuzz/ipas.js';
-import { mailboxWords, runCmd, sequenceArb, cmdProblem } from '../../src/fuzz/commands.js';
+import { mailboxWords, runCmd, sequenceArb, cmdProblem, cmdKindsProblem, CMD_KINDS, type Cmd, type CmdKind } from '../../src/fuzz/commands.js';
 import fc from 'fast-check';
 import { FuzzWorld } from '../../src/fuzz/world.js';
 import { predict } from '../../src/fuzz/oracle.js';
@@ -94,6 +94,23 @@ describe('fuzzer parts', () => {
       expect(vm(), how).toBe(VM_STATE.POWEROFF);
     }
     expect(outcome('remap-after').slice(-2)).toEqual(['VERIFY_VM_IMAGES=1', 'REMAP_VM_IMAGE=-22']);
+  });
+
+  it('--commands: a campaign draws only the kinds it is given; bad lists are named', () => {
+    const kindsOf = (kinds: CmdKind[]): Set<string> => {
+      const seen = new Set<string>();
+      const note = (c: Cmd): void => { if (c.t === 'par') { seen.add('par'); note(c.a); note(c.b); } else seen.add(c.t); };
+      for (const seq of fc.sample(sequenceArb(24, kinds), { seed: 4, numRuns: 300 })) seq.forEach(note);
+      return seen;
+    };
+    expect(kindsOf(['hvc'])).toEqual(new Set(['hvc']));
+    expect(kindsOf(['hvc', 'par'])).toEqual(new Set(['hvc', 'par']));
+    expect(kindsOf(['mem', 'smmu'])).toEqual(new Set(['read', 'write', 'smmu', 'dma']));
+    expect(kindsOf([...CMD_KINDS])).toEqual(new Set(['hvc', 'read', 'write', 'vm', 'smmu', 'dma', 'boot', 'par']));
+    expect(cmdKindsProblem(['hvc', 'syscall'])).toMatch(/unknown command kind 'syscall'/);
+    expect(cmdKindsProblem(['par'])).toMatch(/'par' pairs other kinds/);
+    expect(cmdKindsProblem([])).toMatch(/name at least one/);
+    expect(() => sequenceArb(24, ['par'])).toThrow(/'par' pairs other kinds/);
   });
 
   it('every generated command passes the reproducer check; malformed ones are named', () => {
