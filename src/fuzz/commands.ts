@@ -355,9 +355,10 @@ const BOOT_LIES: Record<BootHow, string> = {
   'misplaced': ', remapped from pages the VM would not map at its IPA',
   'partial': ', its last page never remapped',
   'remap-after': ', then remaps a page again after verification',
+  'from-saved': ', its vCPU 0 restored from VM 1\'s saved (encrypted) vCPU 0',
 };
 
-const bootArb: fc.Arbitrary<Cmd> = fc.record({ cpu: cpuArb, how: fc.constantFrom<BootHow>('honest', 'honest', 'tampered', 'misplaced', 'partial', 'remap-after') })
+const bootArb: fc.Arbitrary<Cmd> = fc.record({ cpu: cpuArb, how: fc.constantFrom<BootHow>('honest', 'honest', 'tampered', 'misplaced', 'partial', 'remap-after', 'from-saved') })
   .map((r): Cmd => ({ t: 'boot', ...r }));
 
 /**

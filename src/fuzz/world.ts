@@ -21,7 +21,7 @@ import { KcoreView } from '../check/view.js';
 import { assemble, toFlat } from '../asm/index.js';
 import { signImage, loadPrivateKey } from '../sim/keys.js';
 import { repoPath } from '../util/repo.js';
-import { vcpuAt, kvmAt, VCPU, KVM, SHARED_BYTES } from '../kcore/shared-abi.js';
+import { vcpuAt, kvmAt, VCPU, KVM, SHARED_BYTES, VCPU_CRYPT_BYTES } from '../kcore/shared-abi.js';
 import { HOSTVISOR, COREVISOR, INVALID_MEM, HVC, HVC_NAME } from '../kcore/constants.js';
 import { EC } from '../arch/esr.js';
 import { IPAS } from './ipas.js';
@@ -50,7 +50,7 @@ export const DEFAULT_RAM_MIB = 64;
 export const MIN_RAM_MIB = 64;
 
 /** How KServ boots a VM in a `boot` command (FuzzWorld.bootVm). */
-export const BOOT_HOWS = ['honest', 'tampered', 'misplaced', 'partial', 'remap-after'] as const;
+export const BOOT_HOWS = ['honest', 'tampered', 'misplaced', 'partial', 'remap-after', 'from-saved'] as const;
 export type BootHow = (typeof BOOT_HOWS)[number];
 
 /** The page pools commands name by index (resolved to a pfn at execution time). */
@@ -350,7 +350,10 @@ export class FuzzWorld {
    * REGISTER_VCPU, the signature into struct kvm, the image into a 2 MB host block at its offset,
    * SET_BOOT_INFO, REMAP_VM_IMAGE per page, VERIFY_VM_IMAGES) — or with one lie: a byte changed
    * after signing, the image remapped from pages the VM would not map at its IPA, a page left
-   * out, or a page remapped again after verification. Returns x0 of each hypercall.
+   * out, or a page remapped again after verification. Or, 'from-saved', the way a saved VM is
+   * restored: KServ has KCore save VM 1's vCPU 0 encrypted (SAVE_CRYPT_VCPU), copies the blob to
+   * the new vCPU 0 and has KCore load it (LOAD_CRYPT_VCPU, while both are READY) before the image
+   * boot. Returns x0 of each hypercall.
    */
   *bootVm(cpu: number, how: BootHow): Gen<{ nr: number; args: bigint[]; ret: bigint }[]> {
     const calls: { nr: number; args: bigint[]; ret: bigint }[] = [];
@@ -362,9 +365,16 @@ export class FuzzWorld {
     };
     const refused = (r: bigint): boolean => r >= 1n << 63n;
     if (this.boot2m === null) return calls;
+    const saved = this.vmids[0];
+    if (how === 'from-saved' && refused(yield* call(HVC.SAVE_CRYPT_VCPU, [BigInt(saved), 0n]))) return calls;
     const vmid = yield* call(HVC.REGISTER_KVM, []);
     if (refused(vmid)) return calls;
     if (refused(yield* call(HVC.REGISTER_VCPU, [vmid, 0n]))) return calls;
+    if (how === 'from-saved') {
+      const blob = yield* this.host.readBytes(cpu, vcpuAt(this.sharedBase, saved, 0) + VCPU.CRYPT, VCPU_CRYPT_BYTES);
+      if (blob === null || !(yield* this.host.writeBytes(cpu, vcpuAt(this.sharedBase, Number(vmid), 0) + VCPU.CRYPT, blob))) return calls;
+      if (refused(yield* call(HVC.LOAD_CRYPT_VCPU, [vmid, 0n]))) return calls;
+    }
     const img = puppetImage();
     if (!(yield* this.host.writeBytes(cpu, kvmAt(this.sharedBase, Number(vmid)) + KVM.SIGNATURE, img.signature.subarray(0, 64)))) return calls;
     const bytes = img.bytes.slice();

@@ -15,7 +15,7 @@ import { getPfnOwner, getPfnCount, setPfnOwner, setPfnMap } from './page-manager
 import { aesEncrypt, aesDecrypt } from './crypto.js';
 import { emptySmmuBanksOf } from './smmu.js';
 import { CTXT_SYSREGS } from './ctxt-switch.js';
-import { vcpuAt, VCPU } from './shared-abi.js';
+import { vcpuAt, VCPU, VCPU_CRYPT_BYTES } from './shared-abi.js';
 
 /** Largest range one CLEAR_VM_S2_RANGE may cover (all of a 44-bit PA space is never RAM here). */
 const MAX_CLEAR_BYTES = 1n << 36n;
@@ -121,6 +121,7 @@ export function* decryptBuf(k: Kcore, cpu: number, vmid: number, pa: bigint, len
 /** The shadow slots a vCPU snapshot carries: GPRs, SP, PC, PSTATE, SP_EL1, and the EL1 system registers. */
 const CRYPT_SLOTS = [...Array(V.SP_EL1 + 1).keys(), ...CTXT_SYSREGS.map((_, i) => V.SYSREGS_START + i)];
 const CRYPT_BYTES = Math.ceil((CRYPT_SLOTS.length * 8) / 16) * 16;
+if (CRYPT_BYTES > VCPU_CRYPT_BYTES) throw new Error(`the vCPU snapshot (${CRYPT_BYTES} bytes) does not fit the shared crypt area (${VCPU_CRYPT_BYTES})`);
 
 /** SAVE_CRYPT_VCPU (22): the shadow registers, AES-encrypted, into KServ's vCPU (KVM_ARM_PRE_VCPU). */
 export function* saveCryptVcpu(k: Kcore, cpu: number, vmid: number, vcpu: number): Gen<bigint> {

@@ -47,6 +47,9 @@ export const VCPU = {
   KVM_CTXT: 0x800,
 } as const;
 
+/** Bytes of a vCPU's crypt area (SAVE/LOAD_CRYPT_VCPU's encrypted registers lie inside it). */
+export const VCPU_CRYPT_BYTES = VCPU.KVM_CTXT - VCPU.CRYPT;
+
 /** Bytes of the whole shared pool. */
 export const SHARED_BYTES = EL2_MAX_VMID * KVM_BYTES + EL2_MAX_VMID * HYPSEC_MAX_VCPUS * VCPU_BYTES;
 

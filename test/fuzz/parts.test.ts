@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { IPAS, SIZES } from '../../src/fuzz/ipas.js';
 import { mailboxWords, runCmd, sequenceArb, cmdProblem, cmdKindsProblem, CMD_KINDS, type Cmd, type CmdKind } from '../../src/fuzz/commands.js';
 import fc from 'fast-check';
-import { FuzzWorld } from '../../src/fuzz/world.js';
+import { FuzzWorld, type BootHow } from '../../src/fuzz/world.js';
 import { predict } from '../../src/fuzz/oracle.js';
 import { runSequence } from '../../src/fuzz/run.js';
 import { HVC, VM_STATE, HVC_NAME } from '../../src/kcore/constants.js';
@@ -78,8 +78,8 @@ describe('fuzzer parts', () => {
     expect(r.hypercalls).toBe(runs + 1);
   });
 
-  it('boot: an honest boot verifies; a tampered, misplaced or partial image and a remap after verification are refused', () => {
-    const outcome = (how: 'honest' | 'tampered' | 'misplaced' | 'partial' | 'remap-after'): string[] => {
+  it('boot: an honest boot verifies, so does one restoring a saved vCPU; a tampered, misplaced or partial image and a remap after verification are refused', () => {
+    const outcome = (how: BootHow): string[] => {
       world.reset(1);
       const eff = runCmd(world, { t: 'boot', cpu: 0, how });
       expect(world.violations).toEqual([]);
@@ -94,6 +94,8 @@ describe('fuzzer parts', () => {
       expect(vm(), how).toBe(VM_STATE.POWEROFF);
     }
     expect(outcome('remap-after').slice(-2)).toEqual(['VERIFY_VM_IMAGES=1', 'REMAP_VM_IMAGE=-22']);
+    expect(outcome('from-saved')).toEqual(['SAVE_CRYPT_VCPU=0', 'REGISTER_KVM=3', 'REGISTER_VCPU=0', 'LOAD_CRYPT_VCPU=0', 'SET_BOOT_INFO=0', 'REMAP_VM_IMAGE=0', 'REMAP_VM_IMAGE=0', 'VERIFY_VM_IMAGES=1']);
+    expect(vm()).toBe(VM_STATE.VERIFIED);
   });
 
   it('--commands: a campaign draws only the kinds it is given; bad lists are named', () => {
