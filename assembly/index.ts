@@ -221,6 +221,8 @@ export function dirtyReset(): void {
   const pages = <usize>(ramSize >>> 12);
   const groups = dirtyGroupBytes(ramSize);
   for (let g: usize = 0; g < groups; g++) {
+    // Eight groups at a time while they are untouched (the map is 8-byte aligned).
+    if ((g & 7) == 0 && g + 8 <= groups && load<u64>(dirtyGroups + g) == 0) { g += 7; continue; }
     if (load<u8>(dirtyGroups + g) == 0) continue;
     store<u8>(dirtyGroups + g, 0);
     const first = g << DIRTY_GROUP_SHIFT;

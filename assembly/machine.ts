@@ -51,6 +51,7 @@ export function create(ncpu: i32, ramBase: u64, ramBytes: u64, tlbEntries: u32, 
   p += <usize>DCACHE_PAGES * DCACHE_PAGE_BYTES;
   const flags = p;
   p += <usize>(ramBytes >> 12);
+  p = (p + 7) & ~(<usize>7);   // (the host scans the groups four bytes at a time)
   const groups = p;
   p += dirtyGroupBytes(ramBytes);
   p = (p + 63) & ~(<usize>63);

@@ -10,7 +10,8 @@
  *    hypercalls, host stage-2 faults and every VM exit);
  *  - the hypercall interface alone (`--commands hvc,par`: host hypercalls with hostile
  *    arguments, singly and in concurrent pairs on the two pCPUs), `--jobs 1` and `--jobs 2`;
- *  - the same at 64 MiB and at 2 GiB of RAM (32 times the pages): time per step, to show the
+ *  - the hypercall interface's same first RAM_SEQUENCES sequences at 64 MiB and at 2 GiB of RAM
+ *    (32 times the pages), twice each, alternating (the best of each): time per step, to show the
  *    checking cost per step does not grow with the number of pages.
  *
  * The figures depend on what else the machine is doing (the load average is printed).
@@ -21,6 +22,7 @@ import type { CmdKind } from '../fuzz/commands.js';
 import type { CampaignResult } from '../fuzz/campaign.js';
 
 const SECONDS = 20;
+const RAM_SEQUENCES = 20_000;
 const HYPERCALLS: readonly CmdKind[] = ['hvc', 'par'];
 
 export interface FuzzFigures {
@@ -39,9 +41,10 @@ export interface FuzzFigures {
   readonly prepareSec: number;
 }
 
-async function measure(commands: readonly CmdKind[] | null, jobs: number, ramMiB: number): Promise<{ r: CampaignResult; f: FuzzFigures }> {
+async function measure(commands: readonly CmdKind[] | null, jobs: number, ramMiB: number, iterations?: number): Promise<{ r: CampaignResult; f: FuzzFigures }> {
   const r = await runParallel({
-    seed: 100, timeMs: SECONDS * 1000, jobs, shard: { k: 0, n: 1 }, stopOnFailure: false, ramMiB, ...(commands ? { commands } : {}),
+    seed: 100, timeMs: (iterations ? 10 : 1) * SECONDS * 1000, jobs, shard: { k: 0, n: 1 }, stopOnFailure: false, ramMiB,
+    ...(commands ? { commands } : {}), ...(iterations ? { iterations } : {}),
   });
   const secs = (r.elapsedMs - r.prepareMs) / 1000;
   const f: FuzzFigures = {
@@ -67,16 +70,21 @@ function describe(r: CampaignResult, f: FuzzFigures): string {
 export async function benchFuzz(log: (line: string) => void): Promise<FuzzFigures[]> {
   const out: FuzzFigures[] = [];
   log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores)`);
-  const runs: [readonly CmdKind[] | null, number, number][] = [
-    [null, 1, 64], [null, 2, 64], [HYPERCALLS, 1, 64], [HYPERCALLS, 2, 64], [HYPERCALLS, 1, 2048],
-  ];
-  for (const [commands, jobs, ramMiB] of runs) {
-    const { r, f } = await measure(commands, jobs, ramMiB);
+  const runs: [readonly CmdKind[] | null, number][] = [[null, 1], [null, 2], [HYPERCALLS, 1], [HYPERCALLS, 2]];
+  for (const [commands, jobs] of runs) {
+    const { r, f } = await measure(commands, jobs, 64);
     out.push(f);
     log(describe(r, f));
   }
-  const small = out[2]!, big = out[4]!;
-  log(`RAM 64 MiB -> 2048 MiB (32x the pages), hypercall interface, one job: ${small.usPerStep.toFixed(1)} -> ${big.usPerStep.toFixed(1)} us per step ` +
-    `(${((big.usPerStep / small.usPerStep - 1) * 100).toFixed(0)} %)`);
+  const best = new Map<number, FuzzFigures>();
+  for (const ramMiB of [64, 2048, 64, 2048]) {
+    const { f } = await measure(HYPERCALLS, 1, ramMiB, RAM_SEQUENCES);
+    if (!best.has(ramMiB) || f.usPerStep < best.get(ramMiB)!.usPerStep) best.set(ramMiB, f);
+  }
+  const small = best.get(64)!, big = best.get(2048)!;
+  out.push(small, big);
+  log(`fuzz --commands hvc,par, the first ${RAM_SEQUENCES} sequences at 64 MiB and at 2048 MiB of RAM (32x the pages), best of two each: ` +
+    `${small.usPerStep.toFixed(1)} -> ${big.usPerStep.toFixed(1)} us per step (${big.usPerStep >= small.usPerStep ? '+' : ''}${((big.usPerStep / small.usPerStep - 1) * 100).toFixed(0)} %; ` +
+    `world preparation ${small.prepareSec.toFixed(1)} s -> ${big.prepareSec.toFixed(1)} s)`);
   return out;
 }

@@ -77,11 +77,11 @@ export function fullEveryFor(ramPages: number, per64MiB: number): number {
 
 /**
  * Table pages by pfn. Every KCore access asks whether its page is a table page; most are not, and
- * a bit per RAM page answers that without a map lookup.
+ * a bit per page of the range given (KCore's region) answers that without a map lookup.
  */
 class TableRegistry {
   private readonly map = new Map<number, TablePage>();
-  /** A bit per RAM page: set when the page may be a table (a checker is made per sequence: 1/32 of a Uint8Array's zeroing). */
+  /** A bit per page of the range: set when the page may be a table. */
   private readonly bits: Uint32Array;
   private readonly pages: number;
 
@@ -194,7 +194,9 @@ export class Checker implements KcoreObserver {
     this.smmuCfgEnd = this.smmuCfgStart + this.view.smmuCfgCount() * 16;
     this.regionStart = Number(lay.base);
     this.regionEnd = Number(lay.end);
-    this.tables = new TableRegistry(Number(lay.ramBase >> 12n), lay.ramPages);
+    // KCore's own accesses, the ones asked about most, fall in its region (its tables come from
+    // pools there too: a table page anywhere else is still found, through the map).
+    this.tables = new TableRegistry(Number(lay.base >> 12n), Number((lay.end - lay.base) >> 12n));
     if (opts.index) {
       for (const [k, v] of opts.index.tables) this.tables.set(k, v);
       this.rmapBase = opts.index.rmap;

@@ -642,7 +642,14 @@ export class Machine {
     // before the flags themselves are restored) …
     const groups = this.dirtyGroups();
     const touched: number[] = [];
-    for (let g = 0; g < groups.length; g++) if (groups[g] !== 0) touched.push(g);
+    // Four groups at a time: most are untouched.
+    const quads = groups.length >>> 2;
+    const q32 = new Uint32Array(groups.buffer, groups.byteOffset, quads);
+    for (let q = 0; q < quads; q++) {
+      if (q32[q] === 0) continue;
+      for (let g = q * 4; g < q * 4 + 4; g++) if (groups[g] !== 0) touched.push(g);
+    }
+    for (let g = quads * 4; g < groups.length; g++) if (groups[g] !== 0) touched.push(g);
     const dirty = this.dirtyPages(touched);
     // … then everything that is not RAM (CPUs, TLBs, GIC), then those pages' flags and contents.
     // Of the decoded-instruction cache (8 MiB, most of the rest) only the slots the snapshot holds
