@@ -56,7 +56,7 @@ export class Board implements PsciBoard {
   constructor(cfg: BoardConfig = {}) {
     this.cpus = cfg.cpus ?? 1;
     const ramMiB = cfg.ramMiB ?? 512;
-    this.m = Machine.create({ cpus: this.cpus, ramBase: VIRT.RAM, ramBytes: ramMiB << 20 });
+    this.m = Machine.create({ cpus: this.cpus, ramBase: VIRT.RAM, ramBytes: ramMiB * 1048576 });
     this.prng = new Prng(cfg.seed ?? 1);
     this.quantum = Math.max(1, cfg.quantum ?? 1000);
     this.out = cfg.onOutput ?? (() => {});

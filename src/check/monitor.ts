@@ -693,6 +693,16 @@ export class Checker implements KcoreObserver {
     });
   }
 
+  /**
+   * A full check whose findings are reported like an incremental check's: the end of a checked
+   * run (on a big machine a short run may not reach a periodic one).
+   */
+  finalCheck(): Witness[] {
+    const out = this.checkFull();
+    if (out.length) this.report(out);
+    return out;
+  }
+
   private report(ws: readonly Witness[]): void {
     this.violations.push(...ws);
     this.opts.onViolation?.(ws);

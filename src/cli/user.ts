@@ -23,14 +23,20 @@ export const command: Command = {
   usage: USAGE,
   async run(argv) {
     // Options come before the program; everything after it belongs to the program.
-    const firstPos = argv.findIndex((a) => !a.startsWith('--'));
-    const optArgs = firstPos < 0 ? argv : argv.slice(0, firstPos);
-    const args = parseArgs(optArgs, [
+    const specs = [
       { name: 'max-insns', kind: 'string' },
       { name: 'ram', kind: 'string' },
       { name: 'trace', kind: 'flag' },
       { name: 'stats', kind: 'flag' },
-    ]);
+    ] as const;
+    const takesValue = new Set<string>(specs.filter((o) => o.kind === 'string').map((o) => `--${o.name}`));
+    let firstPos = -1;
+    for (let i = 0; i < argv.length; i++) {
+      if (!argv[i]!.startsWith('--')) { firstPos = i; break; }
+      if (takesValue.has(argv[i]!)) i++;   // `--ram 512`: the next word is the option's value
+    }
+    const optArgs = firstPos < 0 ? argv : argv.slice(0, firstPos);
+    const args = parseArgs(optArgs, specs);
     if (firstPos < 0) throw new UsageError('missing the program to run');
     const prog = argv[firstPos]!;
     let bytes: Uint8Array;
@@ -50,7 +56,7 @@ export const command: Command = {
     const r = runUserProgram(bytes, {
       argv: [prog, ...argv.slice(firstPos + 1)],
       ...(maxInsns !== undefined ? { maxInsns } : {}),
-      ramBytes: ramMiB << 20,
+      ramBytes: ramMiB * 1048576,
       ...(args.options.has('trace') ? { trace: (l: string) => process.stderr.write(l + '\n') } : {}),
       onStdout: (b) => process.stdout.write(b),
       onStderr: (b) => process.stderr.write(b),

@@ -90,7 +90,7 @@ export class AbstractMachine {
   private idx64(a: Pa): number {
     const off = a - this.at.ramBase;
     if (off < 0 || off + 8 > this.at.ramBytes || (off & 7) !== 0) bug(`KCore access outside RAM or unaligned at 0x${a.toString(16)}`);
-    return off >> 3;
+    return off / 8;   // (not >> 3: KCore sits at the top of RAM, more than 2 GiB up when RAM is bigger)
   }
 
   /** Whether the scheduler switches to another pCPU's hypervisor code here (an interleaving point). */

@@ -22,6 +22,7 @@ import { GUEST_RAM_BASE } from '../kserv/kserv.js';
 import { flattenElf, type BootImage, type SignedImage } from '../kserv/image.js';
 import { HYPSEC_MAX_VCPUS, MAX_VM_NUM } from '../kcore/constants.js';
 import { kcoreLayout } from '../kcore/layout.js';
+import { MAX_RAM_BYTES } from '../machine/machine.js';
 import { SHARED_BYTES } from '../kcore/shared-abi.js';
 import { VIRT } from '../board/virt.js';
 import { buildVmGuest, VM_GUESTS } from '../guests/build.js';
@@ -97,8 +98,8 @@ export const MAX_VMS = 64;
 /** Inclusive ranges of the integer fields (shared with the command-line flags). */
 export const LIMITS = {
   cpus: [1, 8],
-  // Up to 2047: System computes `ramMiB << 20` in 32-bit arithmetic, so 2048 and up overflow.
-  ramMiB: [32, 2047],
+  // Up to the machine's limit (RAM from 0x4000_0000 must end by 4 GiB).
+  ramMiB: [32, MAX_RAM_BYTES / 1048576],
   seed: [0, 0xffff_ffff],
   quantum: [1, 100_000_000],
   maxSteps: [1, 1_000_000_000_000],

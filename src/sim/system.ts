@@ -44,7 +44,8 @@ export interface SystemConfig {
   readonly onEvent?: (e: TraceEvent) => void;
   /**
    * Live isolation checks (src/check, SeKVM mode only): incremental after every KCore handler,
-   * full every `checkFullEvery` checks (default 256). A violation stops the run.
+   * full every `checkFullEvery` checks (default 256 per 64 MiB of RAM) and at the end of the
+   * run. A violation stops the run.
    */
   readonly check?: boolean;
   readonly checkFullEvery?: number;
@@ -289,6 +290,11 @@ export class System {
     } else {
       stop = 'stuck';
       detail = 'no pCPU can make progress (every vCPU waits for an interrupt that cannot come)';
+    }
+    if (this.checker !== null && stop !== 'violation' && !this.checker.busy && this.checker.finalCheck().length) {
+      const w = this.checker.violations[0]!;
+      stop = 'violation';
+      detail = `invariant ${w.invariant} violated at the end of the run: ${w.message}`;
     }
     return this.summary(stop, detail, Number(process.hrtime.bigint() - t0) / 1e9, steps);
   }

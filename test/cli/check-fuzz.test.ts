@@ -20,6 +20,11 @@ describe('sekvm-sim run --check', () => {
     expect(io.out).toMatch(/live checks: [\d,]+ incremental, [\d,]+ full: no invariant violated/);
   });
 
+  it('ends a checked run with a full check, even on a machine too big for a short run to reach a periodic one', async () => {
+    expect(await run.run(['--guest', 'hello', '--check', '--ram', '3072', '--quiet'])).toBe(0);
+    expect(io.out).toMatch(/live checks: [\d,]+ incremental, 1 full: no invariant violated/);
+  });
+
   it('stops a run whose KCore has a bug, naming the invariant, the witness, the events and the seed', async () => {
     expect(await run.run(['--guest', 'virtio', '--check', '--bug', 'clear-vm-page-no-scrub', '--quiet', '--seed', '3'])).toBe(1);
     expect(io.out).toContain('INVARIANT VIOLATED (seed 3');

@@ -33,7 +33,7 @@ describe('sekvm-sim run: flags', () => {
     [['--cpus', '9'], /^--cpus: expected an integer from 1 to 8, got "9"$/],
     [['--vcpus', '5'], /^--vcpus: expected an integer from 1 to 4, got "5"$/],
     [['--vms', '0'], /^--vms: expected an integer from 1 to 64, got "0"$/],
-    [['--ram', '4096'], /^--ram: expected an integer from 32 to 2047, got "4096"$/],
+    [['--ram', '4096'], /^--ram: expected an integer from 32 to 3072, got "4096"$/],
     [['--seed', '-3'], /^--seed: expected an integer from 0 to 4294967295, got "-3"$/],
     [['--max-steps', '0'], /^--max-steps: expected an integer from 1 to 1000000000000, got "0"$/],
     [['--on-violation', 'panic'], /^--on-violation: expected halt or reject, got "panic"$/],

@@ -54,7 +54,7 @@ describe('scenario fields', () => {
     ['mode', 'xen', /^demo\.json: mode: expected one of "sekvm", "kvm", got "xen"$/],
     ['cpus', 9, /^demo\.json: cpus: expected an integer from 1 to 8, got 9$/],
     ['cpus', 1.5, /: cpus: expected an integer from 1 to 8, got 1\.5$/],
-    ['ramMiB', 16, /: ramMiB: expected an integer from 32 to 2047, got 16$/],
+    ['ramMiB', 16, /: ramMiB: expected an integer from 32 to 3072, got 16$/],
     ['seed', -1, /: seed: expected an integer from 0 to 4294967295, got -1$/],
     ['onViolation', 'panic', /: onViolation: expected one of "halt", "reject", got "panic"$/],
     ['quantum', 0, /: quantum: expected an integer from 1 to 100000000, got 0$/],

@@ -21,10 +21,10 @@ function image(guest: string, defines?: Record<string, number>) {
   return signImage(guest, flat.value, key);
 }
 
-function runGuest(mode: HypMode, guest: string, vcpus = 1, opts: { vms?: number; cpus?: number; seed?: number; defines?: Record<string, number> } = {}): RunSummary {
+function runGuest(mode: HypMode, guest: string, vcpus = 1, opts: { vms?: number; cpus?: number; seed?: number; defines?: Record<string, number>; ramMiB?: number } = {}): RunSummary {
   const img = image(guest, opts.defines);
   const vms = Array.from({ length: opts.vms ?? 1 }, (_, i) => ({ name: `${guest}${i}`, image: img, vcpus }));
-  const s = new System({ mode, cpus: opts.cpus ?? 2, ramMiB: 256, seed: opts.seed ?? 1, vms }).run(2_000_000);
+  const s = new System({ mode, cpus: opts.cpus ?? 2, ramMiB: opts.ramMiB ?? 256, seed: opts.seed ?? 1, vms }).run(2_000_000);
   return s;
 }
 
@@ -46,6 +46,12 @@ describe.each(MODES)('VM guests on KServ over %s', (mode) => {
       expect(modeIndependent(transcript(s))).toBe(EXACT[guest]);
     });
   }
+
+  it('hello on 2.5 GiB of RAM: KCore (at the top of RAM) more than 2 GiB above its base', () => {
+    const s = runGuest(mode, 'hello', 1, { ramMiB: 2560 });
+    expectAllOff(s);
+    expect(modeIndependent(transcript(s))).toBe(EXACT['hello']);
+  });
 
   it('virtio: the I/O loop works and the ungranted requests behave as the mode dictates', () => {
     const s = runGuest(mode, 'virtio');

@@ -24,12 +24,17 @@ export function captureCliIo(prefix: string, opts: { settle?: boolean } = {}): C
     io.dir = mkdtempSync(join(tmpdir(), prefix));
     io.out = '';
     io.err = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((io.out += String(s)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((io.err += String(s)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((io.out += text(s)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((io.err += text(s)), true));
   });
   afterEach(() => {
     vi.restoreAllMocks();
     rmSync(io.dir, { recursive: true, force: true });
   });
   return io;
+}
+
+/** What a write() call was given, as text (commands write strings or raw bytes). */
+function text(s: unknown): string {
+  return s instanceof Uint8Array ? Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('utf8') : String(s);
 }
