@@ -11,7 +11,7 @@ import { Access, Ec, ExcKind, ExitReason, Fsc } from "../enums";
 import * as S from "../cpu/state";
 import { pc, el, hdr, sysGet, sysSet, curExit, utlbRd, utlbWr, ctxTag } from "../cpu/state";
 import { UTLB_MASK, CpuHeader, CPU_BLOCK_SIZE } from "../layout";
-import { paToHost, isMmio, ramHost, ramBase, pageFlag, PF_CODE, PF_DIRTY, markDirty } from "./phys";
+import { paToHost, isMmio, ramHost, ramBase, pageFlag, PF_CODE, PF_DIRTY, setPageFlag } from "./phys";
 import { translate, trPa, trDevice, fltFsc, fltStage2, fltS1ptw, fltIpa, fltEa, HCR_TGE } from "../mmu/translate";
 import { utlbFill } from "../mmu/tlb";
 import { dcacheStore, execWord } from "../cpu/dcache";
@@ -365,7 +365,7 @@ function writeAlsoReadable(va: u64): bool {
 /** Bookkeeping after a store to RAM: code coherence and other CPUs' monitors. */
 @inline function afterStore(pa: u64, size: u32): void {
   const f = pageFlag(pa);
-  if ((f & PF_DIRTY) == 0) markDirty(pa, f);
+  if ((f & PF_DIRTY) == 0) setPageFlag(pa, f | PF_DIRTY);   // (marks its dirty group too)
   if ((f & PF_CODE) != 0) dcacheStore(pa, size);
   if (monitorsActive != 0) snoop(pa, size);
 }

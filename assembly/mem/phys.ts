@@ -37,10 +37,6 @@ export function dirtyGroupBytes(ramBytes: u64): usize {
   return <usize>(((ramBytes >>> 12) + (1 << DIRTY_GROUP_SHIFT) - 1) >>> DIRTY_GROUP_SHIFT);
 }
 
-/** Marks the page at pa (flags f) written since the last dirtyReset. */
-@inline export function markDirty(pa: u64, f: u8): void {
-  setPageFlag(pa, f | PF_DIRTY);
-}
 
 /** Host pointer of physical address pa if it is RAM, else 0. */
 @inline export function paToHost(pa: u64): usize {
@@ -74,6 +70,7 @@ export function isMmio(pa: u64): bool {
   return load<u8>(pageFlags + <usize>((pa - ramBase) >>> 12));
 }
 
+/** Sets a page's flags and marks its dirty group (restore then looks at the group). */
 @inline export function setPageFlag(pa: u64, f: u8): void {
   const page = <usize>((pa - ramBase) >>> 12);
   store<u8>(pageFlags + page, f);

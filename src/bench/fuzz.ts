@@ -43,7 +43,8 @@ export interface FuzzFigures {
 
 async function measure(commands: readonly CmdKind[] | null, jobs: number, ramMiB: number, iterations?: number): Promise<{ r: CampaignResult; f: FuzzFigures }> {
   const r = await runParallel({
-    seed: 100, timeMs: (iterations ? 10 : 1) * SECONDS * 1000, jobs, shard: { k: 0, n: 1 }, stopOnFailure: false, ramMiB,
+    // (a fixed number of sequences: the time is only a cap)
+    seed: 100, timeMs: (iterations ? 600 : SECONDS) * 1000, jobs, shard: { k: 0, n: 1 }, stopOnFailure: false, ramMiB,
     ...(commands ? { commands } : {}), ...(iterations ? { iterations } : {}),
   });
   const secs = (r.elapsedMs - r.prepareMs) / 1000;

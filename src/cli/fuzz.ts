@@ -14,8 +14,7 @@ import type { Progress, CampaignResult } from '../fuzz/campaign.js';
 import { KCORE_BUGS } from '../kcore/kcore.js';
 import { bugFlags } from './bugs.js';
 import { cmdKindsProblem, type CmdKind } from '../fuzz/commands.js';
-import { DEFAULT_RAM_MIB, MIN_RAM_MIB } from '../fuzz/world.js';
-import { MAX_RAM_BYTES } from '../machine/machine.js';
+import { DEFAULT_RAM_MIB, MIN_RAM_MIB, MAX_RAM_MIB } from '../fuzz/world.js';
 
 const USAGE = `usage: sekvm-sim fuzz [options]
 
@@ -42,7 +41,7 @@ ${KCORE_BUGS.map((b) => `                      ${b}`).join('\n')}
                     hypercalls), mem (host loads/stores), vm (puppet commands on a VM), smmu
                     (SMMU programming, DMA), boot (VM boots), par (concurrent pairs of the
                     other kinds chosen). E.g. --commands hvc,par fuzzes the hypercall interface
-  --ram MIB         the simulated machine's RAM (default ${DEFAULT_RAM_MIB}, ${MIN_RAM_MIB} to ${MAX_RAM_BYTES / 1048576}); recorded in reproducers
+  --ram MIB         the simulated machine's RAM (default ${DEFAULT_RAM_MIB}, ${MIN_RAM_MIB} to ${MAX_RAM_MIB}); recorded in reproducers
   --keep-going      do not stop at the first failure
   --quiet           no progress line
 
@@ -131,7 +130,7 @@ export const command: Command = {
       if (problem !== null) throw new UsageError(`--commands: ${problem}`);
       commands = kinds as CmdKind[];
     }
-    const ramMiB = str('ram') !== undefined ? parseCount('ram', str('ram')!, MIN_RAM_MIB, MAX_RAM_BYTES / 1048576) : undefined;
+    const ramMiB = str('ram') !== undefined ? parseCount('ram', str('ram')!, MIN_RAM_MIB, MAX_RAM_MIB) : undefined;
     const outDir = resolve(str('out') ?? 'fuzz-out');
     const quiet = args.options.has('quiet');
     const tty = process.stderr.isTTY === true;

@@ -13,8 +13,7 @@ import { replay, type Reproducer } from '../fuzz/campaign.js';
 import { TextWriter } from '../trace/text.js';
 import { KCORE_BUGS } from '../kcore/kcore.js';
 import { cmdProblem } from '../fuzz/commands.js';
-import { MIN_RAM_MIB } from '../fuzz/world.js';
-import { MAX_RAM_BYTES } from '../machine/machine.js';
+import { MIN_RAM_MIB, MAX_RAM_MIB, isRamMiB } from '../fuzz/world.js';
 
 const USAGE = `usage: sekvm-sim replay FILE [--quiet]
 
@@ -41,9 +40,7 @@ export function parseReproducer(text: string, file: string): Reproducer {
   if (typeof o.interleaveSeed !== 'number' || !Number.isInteger(o.interleaveSeed)) throw new UsageError(`${file}: "interleaveSeed" must be an integer`);
   if (!Array.isArray(o.bugs) || o.bugs.some((b) => !(KCORE_BUGS as readonly string[]).includes(b))) throw new UsageError(`${file}: "bugs" must list known bugs (${KCORE_BUGS.join(', ')})`);
   if (typeof o.switchProbability !== 'number' || !(o.switchProbability >= 0 && o.switchProbability <= 1)) throw new UsageError(`${file}: "switchProbability" must be a number from 0 to 1`);
-  if (o.ramMiB !== undefined && !(Number.isInteger(o.ramMiB) && o.ramMiB >= MIN_RAM_MIB && o.ramMiB <= MAX_RAM_BYTES / 1048576)) {
-    throw new UsageError(`${file}: "ramMiB" must be an integer from ${MIN_RAM_MIB} to ${MAX_RAM_BYTES / 1048576}`);
-  }
+  if (o.ramMiB !== undefined && !isRamMiB(o.ramMiB)) throw new UsageError(`${file}: "ramMiB" must be an integer from ${MIN_RAM_MIB} to ${MAX_RAM_MIB}`);
   for (const [i, c] of (o.commands as unknown[]).entries()) {
     const problem = cmdProblem(c);
     if (problem !== null) throw new UsageError(`${file}: commands[${i}] is not a fuzz command: ${problem}`);

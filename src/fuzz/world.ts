@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { System } from '../sim/system.js';
-import type { Machine, MachineSnapshot } from '../machine/machine.js';
+import { MAX_RAM_BYTES, type Machine, type MachineSnapshot } from '../machine/machine.js';
 import type { Kcore, KcoreBug } from '../kcore/kcore.js';
 import type { SekvmHost } from '../sim/sekvm-host.js';
 import { Scheduler } from '../sim/sched.js';
@@ -48,6 +48,12 @@ export interface WorldOptions {
 export const DEFAULT_RAM_MIB = 64;
 /** Room for KCore, KServ's shared area, two 16 MiB VMs and the host pages the pools name. */
 export const MIN_RAM_MIB = 64;
+export const MAX_RAM_MIB = MAX_RAM_BYTES / 1048576;
+
+/** Whether `n` is a RAM size the fuzz world accepts (`--ram`, a reproducer's ramMiB). */
+export function isRamMiB(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= MIN_RAM_MIB && n <= MAX_RAM_MIB;
+}
 
 /** How KServ boots a VM in a `boot` command (FuzzWorld.bootVm). */
 export const BOOT_HOWS = ['honest', 'tampered', 'misplaced', 'partial', 'remap-after', 'from-saved'] as const;
@@ -122,7 +128,7 @@ export class FuzzWorld {
 
   constructor(opts: WorldOptions = {}) {
     this.opts = opts;
-    if (opts.ramMiB !== undefined && !(Number.isInteger(opts.ramMiB) && opts.ramMiB >= MIN_RAM_MIB)) throw new Error(`fuzz world: RAM must be a whole number of MiB, at least ${MIN_RAM_MIB} (got ${opts.ramMiB})`);
+    if (opts.ramMiB !== undefined && !isRamMiB(opts.ramMiB)) throw new Error(`fuzz world: RAM must be a whole number of MiB from ${MIN_RAM_MIB} to ${MAX_RAM_MIB} (got ${opts.ramMiB})`);
     this.sys = new System({
       mode: 'sekvm', cpus: 2, ramMiB: opts.ramMiB ?? DEFAULT_RAM_MIB, seed: 1, vms: [],
       ...(opts.bugs ? { bugs: opts.bugs } : {}),
